@@ -1,0 +1,34 @@
+"""MATLAB ``rgb2ycbcr``/``ycbcr2rgb`` (ITU-R BT.601, studio swing) on float images in [0, 255]."""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+# Rows give Y, Cb, Cr from R, G, B in [0, 1]; results are in [0, 255] after the offset.
+_RGB_TO_YCBCR = tf.constant([[65.481, 128.553, 24.966],
+                             [-37.797, -74.203, 112.0],
+                             [112.0, -93.786, -18.214]], tf.float32)
+_OFFSET = tf.constant([16.0, 128.0, 128.0], tf.float32)
+
+
+def rgb_to_ycbcr(rgb: tf.Tensor) -> tf.Tensor:
+    """RGB [..., 3] in [0, 255] to YCbCr [..., 3] in [0, 255] (MATLAB ``rgb2ycbcr``, unrounded)."""
+    rgb = tf.cast(rgb, tf.float32) / 255.0
+    return tf.linalg.matvec(_RGB_TO_YCBCR, rgb) + _OFFSET
+
+
+def ycbcr_to_rgb(ycbcr: tf.Tensor) -> tf.Tensor:
+    """Inverse of :func:`rgb_to_ycbcr`: YCbCr [..., 3] in [0, 255] to RGB in [0, 255] (unclipped)."""
+    inverse = tf.linalg.inv(_RGB_TO_YCBCR)
+    return tf.linalg.matvec(inverse, tf.cast(ycbcr, tf.float32) - _OFFSET) * 255.0
+
+
+def luminance(image: tf.Tensor) -> tf.Tensor:
+    """Y channel [..., 1] in [0, 255] of an RGB or single-channel image in [0, 255].
+
+    A single-channel (greyscale) image is its own Y, as in the benchmark code (no rgb2ycbcr scaling).
+    """
+    image = tf.cast(image, tf.float32)
+    if image.shape[-1] == 1:
+        return image
+    return rgb_to_ycbcr(image)[..., :1]

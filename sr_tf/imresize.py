@@ -1,0 +1,94 @@
+"""MATLAB-compatible bicubic ``imresize`` in TensorFlow.
+
+MATLAB's ``imresize(img, scale, 'bicubic')`` uses the Keys cubic kernel (a = -0.5) and, when
+downscaling, widens the kernel by ``1/scale`` (antialiasing). Boundaries are handled by symmetric
+(mirror) index reflection. ``tf.image.resize(..., 'bicubic', antialias=True)`` uses a different
+boundary rule and kernel normalisation and scores measurably lower PSNR on SR benchmarks.
+
+The resize is separable: ``out = W_h @ img @ W_w^T`` with sparse weight matrices built from the
+(dynamic) image size, so it runs inside ``tf.data`` and ``tf.function`` on any shape.
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+
+def _cubic(x: tf.Tensor) -> tf.Tensor:
+    """Keys cubic convolution kernel with a = -0.5 (MATLAB's ``cubic``)."""
+    absx = tf.abs(x)
+    absx2 = absx * absx
+    absx3 = absx2 * absx
+    near = (1.5 * absx3 - 2.5 * absx2 + 1.0) * tf.cast(absx <= 1.0, x.dtype)
+    far = (-0.5 * absx3 + 2.5 * absx2 - 4.0 * absx + 2.0) * tf.cast(
+        (absx > 1.0) & (absx <= 2.0), x.dtype)
+    return near + far
+
+
+def resize_weights(in_length: tf.Tensor, out_length: tf.Tensor, scale: float,
+                   antialias: bool = True) -> tf.sparse.SparseTensor:
+    """Sparse [out_length, in_length] float64 matrix of MATLAB's bicubic weights along one axis.
+
+    Mirrored taps that land on the same input pixel are summed, as MATLAB does.
+    """
+    in_length = tf.cast(in_length, tf.int32)
+    out_length = tf.cast(out_length, tf.int32)
+    scale = tf.constant(scale, tf.float64)
+    kernel_width = 4.0
+    shrink = antialias and float(scale) < 1.0
+    if shrink:
+        kernel_width = kernel_width / scale
+    x = tf.range(1, out_length + 1, dtype=tf.float64)
+    # Output pixel x maps to input coordinate u (1-based, pixel centres).
+    u = x / scale + 0.5 * (1.0 - 1.0 / scale)
+    left = tf.floor(u - kernel_width / 2.0)
+    taps = tf.cast(tf.math.ceil(kernel_width), tf.int32) + 2
+    indices = left[:, None] + tf.range(taps, dtype=tf.float64)[None, :]
+    distance = u[:, None] - indices
+    weights = scale * _cubic(distance * scale) if shrink else _cubic(distance)
+    weights = weights / tf.reduce_sum(weights, axis=1, keepdims=True)
+    # Symmetric boundary: reflect 1-based indices into [1, in_length] (period 2 * in_length).
+    idx = tf.cast(indices, tf.int32) - 1
+    period = 2 * in_length
+    idx = tf.math.floormod(idx, period)
+    idx = tf.where(idx >= in_length, period - 1 - idx, idx)
+    rows = tf.broadcast_to(tf.range(out_length)[:, None], tf.shape(idx))
+    scatter_idx = tf.stack([tf.reshape(rows, [-1]), tf.reshape(idx, [-1])], axis=1)
+    dense_shape = tf.cast(tf.stack([out_length, in_length]), tf.int64)
+    return tf.sparse.reorder(tf.sparse.SparseTensor(
+        tf.cast(scatter_idx, tf.int64), tf.reshape(weights, [-1]), dense_shape))
+
+
+def _resize_axis0(x: tf.Tensor, weights: tf.sparse.SparseTensor) -> tf.Tensor:
+    """Apply a [out, in] weight matrix along axis 0 of a tensor of any rank."""
+    shape = tf.shape(x)
+    flat = tf.reshape(x, tf.stack([shape[0], -1]))
+    out = tf.sparse.sparse_dense_matmul(weights, flat)
+    return tf.reshape(out, tf.concat([[-1], shape[1:]], axis=0))
+
+
+def imresize(image: tf.Tensor, scale: float, antialias: bool = True) -> tf.Tensor:
+    """Resize ``[H, W, C]`` or ``[N, H, W, C]`` by ``scale`` exactly as MATLAB ``imresize`` bicubic.
+
+    Output size is ``ceil(H * scale)`` x ``ceil(W * scale)``. Input may be any numeric dtype; the
+    result is float32 and unrounded (round and clip yourself for uint8, as MATLAB does).
+    """
+    image = tf.convert_to_tensor(image)
+    batched = image.shape.rank == 4
+    x = tf.cast(image if batched else image[None], tf.float64)
+    shape = tf.shape(x)
+    height, width = shape[1], shape[2]
+    out_h = tf.cast(tf.math.ceil(tf.cast(height, tf.float64) * scale), tf.int32)
+    out_w = tf.cast(tf.math.ceil(tf.cast(width, tf.float64) * scale), tf.int32)
+    w_h = resize_weights(height, out_h, scale, antialias)
+    w_w = resize_weights(width, out_w, scale, antialias)
+    x = _resize_axis0(tf.transpose(x, [1, 0, 2, 3]), w_h)       # [out_h, N, W, C]
+    x = _resize_axis0(tf.transpose(x, [2, 1, 0, 3]), w_w)       # [out_w, N, out_h, C]
+    x = tf.cast(tf.transpose(x, [1, 2, 0, 3]), tf.float32)
+    return x if batched else x[0]
+
+
+def imresize_uint8(image: tf.Tensor, scale: float) -> tf.Tensor:
+    """MATLAB ``imresize`` on a uint8 image: bicubic, then round and saturate to uint8."""
+    out = imresize(image, scale)
+    return tf.cast(tf.clip_by_value(tf.round(out), 0.0, 255.0), tf.uint8)
