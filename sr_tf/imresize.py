@@ -33,11 +33,9 @@ def resize_weights(in_length: tf.Tensor, out_length: tf.Tensor, scale: float,
     """
     in_length = tf.cast(in_length, tf.int32)
     out_length = tf.cast(out_length, tf.int32)
+    shrink = antialias and scale < 1.0
+    kernel_width = 4.0 / scale if shrink else 4.0
     scale = tf.constant(scale, tf.float64)
-    kernel_width = 4.0
-    shrink = antialias and float(scale) < 1.0
-    if shrink:
-        kernel_width = kernel_width / scale
     x = tf.range(1, out_length + 1, dtype=tf.float64)
     # Output pixel x maps to input coordinate u (1-based, pixel centres).
     u = x / scale + 0.5 * (1.0 - 1.0 / scale)

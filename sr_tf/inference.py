@@ -1,0 +1,193 @@
+"""Whole-image and seam-free tiled inference, and geometric self-ensemble.
+
+One tiling function (:func:`tiled_upscale`) serves predict, eval, validation and the exported
+SavedModel. Tiles overlap by ``overlap`` LR pixels; neighbouring tiles are cut at the middle of
+their overlap, so every kept pixel is at least ``overlap // 2`` pixels from a tile edge the whole
+image does not have. When that margin covers the network's receptive field the stitched result
+equals whole-image inference; plain averaging of overlaps would leave seams instead.
+Tiles are processed one row of tiles at a time, in batches, so memory is bounded by the tile, not
+the image.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import keras
+import tensorflow as tf
+
+from sr_tf.color import rgb_to_ycbcr, ycbcr_to_rgb
+from sr_tf.image_io import to_uint8
+from sr_tf.imresize import imresize
+from sr_tf.models import input_channels
+
+# Batch [N, h, w, 3] float in [0, 255] -> [N, s*h, s*w, 3] float in [0, 255].
+UpscaleFn = Callable[[tf.Tensor], tf.Tensor]
+
+DEFAULT_TILE = 128
+DEFAULT_OVERLAP = 32
+
+
+def size_multiple(model: keras.Model) -> int:
+    """Input sides must be multiples of this (2 for models that pixel-unshuffle their input)."""
+    return 2 if any(type(op).__name__ == "SpaceToDepth" for op in model.operations) else 1
+
+
+def model_upscaler(model: keras.Model, scale: int) -> UpscaleFn:
+    """Wrap a generator as an RGB -> RGB batch upscaler on [0, 255] floats.
+
+    Y-channel models (SRCNN, VDSR) get the MATLAB bicubic upscale, run on Y, and take Cb/Cr from
+    the bicubic image. Inputs whose sides are not multiples the model needs are mirror-padded
+    and the output cropped.
+    """
+    channels = input_channels(model)
+    multiple = size_multiple(model)
+
+    def run(lr: tf.Tensor) -> tf.Tensor:
+        if channels == "y":
+            ycc = rgb_to_ycbcr(imresize(lr, scale))
+            y = tf.cast(model(ycc[..., :1] / 255.0, training=False), tf.float32) * 255.0
+            return ycbcr_to_rgb(tf.concat([y, ycc[..., 1:]], axis=-1))
+        return tf.cast(model(lr / 255.0, training=False), tf.float32) * 255.0
+
+    def upscale(lr: tf.Tensor) -> tf.Tensor:
+        lr = tf.cast(lr, tf.float32)
+        h, w = tf.shape(lr)[1], tf.shape(lr)[2]
+        return run(_pad_to_multiple(lr, multiple))[:, :h * scale, :w * scale]
+
+    return upscale
+
+
+def _pad_to_multiple(batch: tf.Tensor, multiple: int) -> tf.Tensor:
+    """Mirror-pad a batch [N, H, W, C] at the bottom/right so H and W are multiples."""
+    if multiple == 1:
+        return batch
+    pad_h = (-tf.shape(batch)[1]) % multiple
+    pad_w = (-tf.shape(batch)[2]) % multiple
+    return tf.pad(batch, [[0, 0], [0, pad_h], [0, pad_w], [0, 0]], mode="SYMMETRIC")
+
+
+def _axis_tiles(length: tf.Tensor, tile: tf.Tensor, overlap: tf.Tensor, multiple: int):
+    """Tile starts along one axis and the [lo, hi) range each tile keeps (a partition).
+
+    ``length`` is a multiple of ``multiple``; tile sizes and starts are kept multiples of it so
+    a pixel-unshuffling model sees the same phase in a tile as in the whole image.
+    """
+    tile = tf.minimum(tf.maximum(tile // multiple * multiple, multiple), length)
+    step = tf.maximum((tile - overlap) // multiple * multiple, multiple)
+    count = 1 + (tf.maximum(length - tile, 0) + step - 1) // step
+    starts = tf.minimum(tf.range(count) * step, length - tile)
+    cuts = (starts[1:] + starts[:-1] + tile) // 2
+    lo = tf.concat([[0], cuts], axis=0)
+    hi = tf.concat([cuts, [length]], axis=0)
+    return tile, starts, lo, hi
+
+
+def tiled_upscale(upscale: UpscaleFn, image: tf.Tensor, scale: int, tile_size: tf.Tensor,
+                  overlap: tf.Tensor, batch_size: int = 8, multiple: int = 1) -> tf.Tensor:
+    """Upscale one LR image ``[H, W, 3]`` (float, [0, 255]) tile by tile; returns float SR.
+
+    ``tile_size`` and ``overlap`` are in LR pixels (``overlap < tile_size``); an image smaller than
+    a tile is one tile. ``multiple`` is :func:`size_multiple` of the model: the image is
+    mirror-padded to it (as whole-image inference does) and the result cropped. Works eagerly and
+    inside ``tf.function`` with dynamic shapes.
+    """
+    image = tf.cast(image, tf.float32)
+    tile_size = tf.cast(tile_size, tf.int32)
+    overlap = tf.cast(overlap, tf.int32)
+    tf.debugging.assert_less(overlap, tile_size, message="overlap must be smaller than tile_size")
+    tf.debugging.assert_non_negative(overlap, message="overlap must be >= 0")
+    out_h, out_w = tf.shape(image)[0] * scale, tf.shape(image)[1] * scale
+    image = _pad_to_multiple(image[None], multiple)[0]
+    height, width = tf.shape(image)[0], tf.shape(image)[1]
+    tile_h, starts_y, lo_y, hi_y = _axis_tiles(height, tile_size, overlap, multiple)
+    tile_w, starts_x, lo_x, hi_x = _axis_tiles(width, tile_size, overlap, multiple)
+    n_x = tf.size(starts_x)
+    rows = tf.TensorArray(tf.float32, size=tf.size(starts_y), infer_shape=False,
+                          element_shape=tf.TensorShape([None, None, 3]))
+    for iy in tf.range(tf.size(starts_y)):
+        band = image[starts_y[iy]:starts_y[iy] + tile_h]
+        # Pieces are stored transposed so TensorArray.concat joins them along the width.
+        pieces = tf.TensorArray(tf.float32, size=n_x, infer_shape=False,
+                                element_shape=tf.TensorShape([None, None, 3]))
+        for first in tf.range(0, n_x, batch_size):
+            ix = tf.range(first, tf.minimum(first + batch_size, n_x))
+            cols = tf.gather(starts_x, ix)[:, None] + tf.range(tile_w)[None, :]
+            crops = tf.gather(band, cols, axis=1)                # [h, B, w, 3]
+            sr = upscale(tf.transpose(crops, [1, 0, 2, 3]))      # [B, s*h, s*w, 3]
+            y0 = (lo_y[iy] - starts_y[iy]) * scale
+            y1 = (hi_y[iy] - starts_y[iy]) * scale
+            for k in tf.range(tf.size(ix)):
+                j = ix[k]
+                x0 = (lo_x[j] - starts_x[j]) * scale
+                x1 = (hi_x[j] - starts_x[j]) * scale
+                pieces = pieces.write(j, tf.transpose(sr[k, y0:y1, x0:x1], [1, 0, 2]))
+        rows = rows.write(iy, tf.transpose(pieces.concat(), [1, 0, 2]))
+    return rows.concat()[:out_h, :out_w]
+
+
+_DIHEDRAL = [(k, flip) for flip in (False, True) for k in range(4)]
+
+
+def self_ensemble(upscale_one: Callable[[tf.Tensor], tf.Tensor], image: tf.Tensor) -> tf.Tensor:
+    """Geometric self-ensemble (x8): average over flips/rot90 of the input, each undone on output."""
+    total = None
+    for k, flip in _DIHEDRAL:
+        x = tf.image.flip_left_right(image) if flip else image
+        y = tf.image.rot90(upscale_one(tf.image.rot90(x, k)), -k % 4)
+        y = tf.image.flip_left_right(y) if flip else y
+        total = y if total is None else total + y
+    return total / len(_DIHEDRAL)
+
+
+class Upscaler(tf.Module):
+    """A generator with its tiling and self-ensemble, as one traced function per option set.
+
+    ``upscaler(image_uint8)`` returns the uint8 SR image; :meth:`upscale_float` the float one.
+    Used by predict, eval, validation during training, and export.
+    """
+
+    def __init__(self, model: keras.Model, scale: int, tile_size: int = DEFAULT_TILE,
+                 overlap: int = DEFAULT_OVERLAP, batch_size: int = 8):
+        super().__init__(name="upscaler")
+        self.model = model
+        self.scale = scale
+        self.tile_size = tile_size
+        self.overlap = overlap
+        self.batch_size = batch_size
+        self.multiple = size_multiple(model)
+        self._upscale_batch = model_upscaler(model, scale)
+
+    def _run(self, image: tf.Tensor, tile_size: tf.Tensor, overlap: tf.Tensor,
+             ensemble: tf.Tensor) -> tf.Tensor:
+        def one(x: tf.Tensor) -> tf.Tensor:
+            return tiled_upscale(self._upscale_batch, x, self.scale, tile_size, overlap,
+                                 self.batch_size, self.multiple)
+        return tf.cond(tf.cast(ensemble, tf.bool), lambda: self_ensemble(one, image),
+                       lambda: one(image))
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None, 3], tf.float32),
+                                  tf.TensorSpec([], tf.int32), tf.TensorSpec([], tf.int32),
+                                  tf.TensorSpec([], tf.bool)], reduce_retracing=True)
+    def upscale_float_graph(self, image, tile_size, overlap, ensemble):
+        """Traced tiled upscale: float [H, W, 3] in [0, 255] -> float SR in [0, 255]."""
+        return self._run(image, tile_size, overlap, ensemble)
+
+    def upscale_float(self, image: tf.Tensor, ensemble: bool = False,
+                      tile_size: int | None = None, overlap: int | None = None) -> tf.Tensor:
+        """Float SR in [0, 255] of an LR image ``[H, W, 3]`` (uint8 or float in [0, 255])."""
+        return self.upscale_float_graph(
+            tf.cast(image, tf.float32),
+            tf.constant(self.tile_size if tile_size is None else tile_size, tf.int32),
+            tf.constant(self.overlap if overlap is None else overlap, tf.int32),
+            tf.constant(ensemble))
+
+    def __call__(self, image: tf.Tensor, ensemble: bool = False, tile_size: int | None = None,
+                 overlap: int | None = None) -> tf.Tensor:
+        """uint8 SR image of an LR image ``[H, W, 3]``."""
+        return to_uint8(self.upscale_float(image, ensemble, tile_size, overlap))
+
+
+def whole_image_upscale(model: keras.Model, scale: int, image: tf.Tensor) -> tf.Tensor:
+    """Untiled reference: float SR in [0, 255] of one LR image (memory grows with the image)."""
+    return model_upscaler(model, scale)(tf.cast(image, tf.float32)[None])[0]
