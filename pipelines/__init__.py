@@ -1,0 +1,1 @@
+"""tf.data pipelines: data discovery, training patches, validation images, TFRecords."""

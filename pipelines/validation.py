@@ -1,0 +1,49 @@
+"""Validation/evaluation data: whole images, LR made from HR by the standard degradation."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+from absl import logging
+
+from sr_tf.degrade import bicubic_lr, modcrop
+from sr_tf.image_io import ImageError, list_images, read_image
+
+
+@dataclass
+class EvalPair:
+    """One benchmark image: mod-cropped HR and its bicubic LR (uint8, grey kept as 1 channel)."""
+
+    path: Path
+    lr: np.ndarray
+    hr: np.ndarray
+
+
+def iter_eval_pairs(folder: str | os.PathLike, scale: int) -> Iterator[EvalPair]:
+    """Yield an :class:`EvalPair` per image of an HR-only folder (Set5, Set14, B100, Urban100).
+
+    A file that cannot be read, or is smaller than ``scale`` pixels, is skipped with a warning
+    naming it; an empty or missing folder is an error.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: evaluation folder not found")
+    paths = list_images(folder)
+    if not paths:
+        raise FileNotFoundError(f"{folder}: no .png/.jpg/.bmp images in the evaluation folder")
+    for path in paths:
+        try:
+            hr = read_image(path, keep_grey=True)
+        except ImageError as err:
+            logging.warning("skipping %s", err)
+            continue
+        if min(hr.shape[:2]) < scale:
+            logging.warning("skipping %s: %dx%d is smaller than scale %d", path, hr.shape[1],
+                            hr.shape[0], scale)
+            continue
+        hr = np.asarray(modcrop(hr, scale))
+        yield EvalPair(path, bicubic_lr(hr, scale).numpy(), hr)
