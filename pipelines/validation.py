@@ -10,6 +10,7 @@ from typing import Iterator
 import numpy as np
 from absl import logging
 
+from pipelines.discovery import demo_files
 from sr_tf.degrade import bicubic_lr, modcrop
 from sr_tf.image_io import ImageError, list_images, read_image
 
@@ -23,19 +24,27 @@ class EvalPair:
     hr: np.ndarray
 
 
-def iter_eval_pairs(folder: str | os.PathLike, scale: int) -> Iterator[EvalPair]:
-    """Yield an :class:`EvalPair` per image of an HR-only folder (Set5, Set14, B100, Urban100).
-
-    A file that cannot be read, or is smaller than ``scale`` pixels, is skipped with a warning
-    naming it; an empty or missing folder is an error.
-    """
-    folder = Path(folder)
+def eval_images(source: str | os.PathLike) -> list[Path]:
+    """Image files of an HR-only folder, or the demo validation photos for ``"demo"``."""
+    if str(source) == "demo":
+        return demo_files("val")
+    folder = Path(source)
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: evaluation folder not found")
     paths = list_images(folder)
     if not paths:
         raise FileNotFoundError(f"{folder}: no .png/.jpg/.bmp images in the evaluation folder")
-    for path in paths:
+    return paths
+
+
+def iter_eval_pairs(source: str | os.PathLike, scale: int) -> Iterator[EvalPair]:
+    """Yield an :class:`EvalPair` per image of an HR-only folder (Set5, Set14, B100, Urban100).
+
+    ``source="demo"`` uses the embedded demo photos. A file that cannot be read, or is smaller
+    than ``scale`` pixels, is skipped with a warning naming it; an empty or missing folder is an
+    error.
+    """
+    for path in eval_images(source):
         try:
             hr = read_image(path, keep_grey=True)
         except ImageError as err:

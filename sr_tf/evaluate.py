@@ -27,7 +27,7 @@ def score(sr: tf.Tensor, hr: tf.Tensor, scale: int) -> dict[str, float]:
             "psnr_rgb": float(metrics.psnr_rgb(sr, hr, scale))}
 
 
-def super_resolve(upscaler: Upscaler, lr: np.ndarray, ensemble: bool = False) -> tf.Tensor:
+def super_resolve(upscaler: Upscaler, lr: np.ndarray, ensemble: bool | None = None) -> tf.Tensor:
     """uint8 SR of an LR image; a greyscale (1-channel) LR runs as RGB and comes back grey."""
     if lr.shape[-1] == 1:
         sr = upscaler.upscale_float(np.repeat(lr, 3, axis=-1), ensemble=ensemble)
@@ -35,13 +35,13 @@ def super_resolve(upscaler: Upscaler, lr: np.ndarray, ensemble: bool = False) ->
     return upscaler(lr, ensemble=ensemble)
 
 
-def evaluate_folder(upscaler: Upscaler, folder: str | os.PathLike, ensemble: bool = False,
+def evaluate_folder(upscaler: Upscaler, folder: str | os.PathLike, ensemble: bool | None = None,
                     progress: bool = True) -> list[dict]:
     """Rows (one per image, then ``mean``) of model and bicubic scores on an HR-only folder."""
     scale = upscaler.scale
     rows = []
     pairs = list(iter_eval_pairs(folder, scale))
-    for pair in tqdm(pairs, desc=f"eval {Path(folder).name} x{scale}", disable=not progress):
+    for pair in tqdm(pairs, desc=f"eval {Path(str(folder)).name} x{scale}", disable=not progress):
         sr = super_resolve(upscaler, pair.lr, ensemble)
         bicubic = imresize_uint8(pair.lr, scale)
         row = {"image": pair.path.name, **score(sr, pair.hr, scale)}

@@ -148,18 +148,20 @@ class Upscaler(tf.Module):
     """
 
     def __init__(self, model: keras.Model, scale: int, tile_size: int = DEFAULT_TILE,
-                 overlap: int = DEFAULT_OVERLAP, batch_size: int = 8):
+                 overlap: int = DEFAULT_OVERLAP, batch_size: int = 8, ensemble: bool = False):
         super().__init__(name="upscaler")
         self.model = model
         self.scale = scale
         self.tile_size = tile_size
         self.overlap = overlap
         self.batch_size = batch_size
+        self.ensemble = ensemble
         self.multiple = size_multiple(model)
         self._upscale_batch = model_upscaler(model, scale)
 
-    def _run(self, image: tf.Tensor, tile_size: tf.Tensor, overlap: tf.Tensor,
-             ensemble: tf.Tensor) -> tf.Tensor:
+    def run(self, image: tf.Tensor, tile_size: tf.Tensor, overlap: tf.Tensor,
+            ensemble: tf.Tensor) -> tf.Tensor:
+        """Graph-compatible body: float image in [0, 255] -> float SR (for tracing/export)."""
         def one(x: tf.Tensor) -> tf.Tensor:
             return tiled_upscale(self._upscale_batch, x, self.scale, tile_size, overlap,
                                  self.batch_size, self.multiple)
@@ -171,19 +173,22 @@ class Upscaler(tf.Module):
                                   tf.TensorSpec([], tf.bool)], reduce_retracing=True)
     def upscale_float_graph(self, image, tile_size, overlap, ensemble):
         """Traced tiled upscale: float [H, W, 3] in [0, 255] -> float SR in [0, 255]."""
-        return self._run(image, tile_size, overlap, ensemble)
+        return self.run(image, tile_size, overlap, ensemble)
 
-    def upscale_float(self, image: tf.Tensor, ensemble: bool = False,
+    def upscale_float(self, image: tf.Tensor, ensemble: bool | None = None,
                       tile_size: int | None = None, overlap: int | None = None) -> tf.Tensor:
-        """Float SR in [0, 255] of an LR image ``[H, W, 3]`` (uint8 or float in [0, 255])."""
+        """Float SR in [0, 255] of an LR image ``[H, W, 3]`` (uint8 or float in [0, 255]).
+
+        Options left as ``None`` take the upscaler's defaults.
+        """
         return self.upscale_float_graph(
             tf.cast(image, tf.float32),
             tf.constant(self.tile_size if tile_size is None else tile_size, tf.int32),
             tf.constant(self.overlap if overlap is None else overlap, tf.int32),
-            tf.constant(ensemble))
+            tf.constant(self.ensemble if ensemble is None else ensemble))
 
-    def __call__(self, image: tf.Tensor, ensemble: bool = False, tile_size: int | None = None,
-                 overlap: int | None = None) -> tf.Tensor:
+    def __call__(self, image: tf.Tensor, ensemble: bool | None = None,
+                 tile_size: int | None = None, overlap: int | None = None) -> tf.Tensor:
         """uint8 SR image of an LR image ``[H, W, 3]``."""
         return to_uint8(self.upscale_float(image, ensemble, tile_size, overlap))
 

@@ -146,3 +146,15 @@ def import_weights(model: keras.Model, path: str | os.PathLike, architecture: st
     except WeightImportError as err:
         raise WeightImportError(f"{path}: {err}") from None
     return model
+
+
+def load_generator(path: str | os.PathLike, name: str, scale: int, **kwargs) -> keras.Model:
+    """A generator from a ``.keras`` file, or architecture ``name`` with PyTorch weights imported."""
+    from sr_tf.models import build_generator
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: model file not found (train first, or pass --weights)")
+    if path.suffix == ".keras":
+        return keras.saving.load_model(path, compile=False)
+    return import_weights(build_generator(name, scale, **kwargs), path, name, scale)

@@ -1,0 +1,1 @@
+"""ml_collections config files, one per model: ``--config=configs/rrdb.py``."""

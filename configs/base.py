@@ -1,0 +1,69 @@
+"""Defaults shared by every model config. Each configs/<model>.py overrides what differs."""
+
+import ml_collections
+
+
+def get_config() -> ml_collections.ConfigDict:
+    c = ml_collections.ConfigDict()
+
+    c.model = ml_collections.ConfigDict()
+    c.model.name = "edsr"
+    c.model.scale = 4
+    c.model.kwargs = ml_collections.ConfigDict()       # architecture arguments
+
+    c.data = ml_collections.ConfigDict()
+    c.data.train = "demo"          # folder (paired lr/hr, DIV2K or HR-only) or "demo"
+    c.data.val = "demo"            # HR-only folder (e.g. Set5) or "demo"; "" disables validation
+    c.data.layout = "auto"         # auto, paired, div2k, hr_only, demo
+    c.data.patch_size = 96         # HR patch side; LR patch is patch_size / scale
+    c.data.mode = "random"         # random crops, or "grid" (every patch, extract_patches)
+    c.data.crops_per_image = 16
+    c.data.cache = True            # keep decoded images in memory
+    c.data.strict = False          # stop at the first bad file instead of skipping it
+
+    c.train = ml_collections.ConfigDict()
+    c.train.steps = 300_000
+    c.train.batch_size = 16
+    c.train.optimizer = "adam"     # adam or adamw
+    c.train.lr = 1e-4
+    c.train.beta_1 = 0.9
+    c.train.beta_2 = 0.999
+    c.train.weight_decay = 0.0     # adamw only
+    c.train.schedule = "cosine"    # constant, step or cosine
+    c.train.milestones = (200_000,)
+    c.train.gamma = 0.5
+    c.train.min_lr_ratio = 0.01
+    c.train.grad_clip = 0.0        # global-norm clipping; 0 = off
+    c.train.loss = ml_collections.ConfigDict({"l1": 1.0, "l2": 0.0, "charbonnier": 0.0})
+    c.train.ema_decay = 0.999
+    c.train.augment = True         # random dihedral transform, on device
+    c.train.precision = "float32"  # float32, mixed_bfloat16, mixed_float16
+    c.train.xla = False
+    c.train.distribute = "auto"    # auto, mirrored, multi_worker, default
+    c.train.seed = 0
+    c.train.init_from = ""         # a .keras generator to start from (ESRGAN's PSNR stage)
+    c.train.log_every = 50
+    c.train.ckpt_every = 1000
+    c.train.keep_checkpoints = 3
+    c.train.val_every = 5000
+    c.train.image_every = 5000
+    c.train.val_images = 5
+    c.train.progress = True
+
+    c.gan = ml_collections.ConfigDict()
+    c.gan.enabled = False
+    c.gan.discriminator = "vgg"    # vgg (128x128 patches) or unet (any multiple of 8)
+    c.gan.discriminator_kwargs = ml_collections.ConfigDict()
+    c.gan.adversarial = "relativistic"   # vanilla (SRGAN) or relativistic (ESRGAN)
+    c.gan.pixel_weight = 0.01
+    c.gan.perceptual_weight = 1.0
+    c.gan.adversarial_weight = 0.005
+    c.gan.perceptual_layers = ml_collections.ConfigDict({"block5_conv4": 1.0})
+    c.gan.vgg_weights = ""         # local VGG19 notop .h5 file; "imagenet" downloads it
+
+    c.infer = ml_collections.ConfigDict()
+    c.infer.tile_size = 128        # LR pixels
+    c.infer.overlap = 32           # LR pixels; each tile keeps overlap/2 away from its cut edges
+    c.infer.batch_size = 8
+    c.infer.self_ensemble = False
+    return c

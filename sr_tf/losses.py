@@ -1,0 +1,108 @@
+"""Losses: weighted pixel mix, VGG19 perceptual (pre-activation features), adversarial.
+
+Every function returns the mean over the *replica's* batch; the trainers divide by the number
+of replicas before taking gradients (MirroredStrategy sums gradients across replicas).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Mapping
+
+import keras
+import tensorflow as tf
+
+
+def pixel_loss(sr: tf.Tensor, hr: tf.Tensor, l1: float = 1.0, l2: float = 0.0,
+               charbonnier: float = 0.0, eps: float = 1e-3) -> tf.Tensor:
+    """``l1 * L1 + l2 * MSE + charbonnier * sqrt(d^2 + eps^2)``, each a mean over pixels."""
+    diff = tf.cast(sr, tf.float32) - tf.cast(hr, tf.float32)
+    loss = tf.constant(0.0)
+    if l1:
+        loss += l1 * tf.reduce_mean(tf.abs(diff))
+    if l2:
+        loss += l2 * tf.reduce_mean(tf.square(diff))
+    if charbonnier:
+        loss += charbonnier * tf.reduce_mean(tf.sqrt(tf.square(diff) + eps * eps))
+    return loss
+
+
+def vgg19_feature_extractor(layers: Mapping[str, float], weights: str | os.PathLike | None
+                            ) -> keras.Model:
+    """VGG19 returning the *pre-activation* outputs of the named conv layers (ESRGAN's choice).
+
+    ``weights``: a local Keras VGG19 weights file (``.h5``, e.g.
+    ``vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5``), ``"imagenet"`` to let Keras download
+    it, or ``None`` for random weights (tests only).
+    """
+    if weights not in (None, "imagenet") and not Path(weights).is_file():
+        raise FileNotFoundError(
+            f"VGG19 weights file {weights} not found: download "
+            "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 from the Keras applications release "
+            "and pass its path (config.gan.vgg_weights)")
+    try:
+        base = keras.applications.VGG19(include_top=False, weights=weights,
+                                        input_shape=(None, None, 3))
+    except Exception as err:  # the download error type depends on the network failure
+        raise RuntimeError(
+            f"could not load VGG19 weights {weights!r} ({err}); without network access pass a "
+            "local weights file (config.gan.vgg_weights)") from err
+    unknown = set(layers) - {l.name for l in base.layers}
+    if unknown:
+        raise ValueError(f"unknown VGG19 layers {sorted(unknown)} (e.g. block5_conv4)")
+    x = inputs = keras.Input((None, None, 3))
+    outputs = []
+    for layer in base.layers[1:]:
+        if isinstance(layer, keras.layers.Conv2D):
+            config = layer.get_config() | {"activation": "linear", "name": f"{layer.name}_pre"}
+            conv = keras.layers.Conv2D.from_config(config)
+            x = conv(x)
+            conv.set_weights(layer.get_weights())
+            if layer.name in layers:
+                outputs.append(x)
+            x = keras.layers.ReLU()(x)
+        else:
+            x = layer(x)
+        if len(outputs) == len(layers):
+            break
+    extractor = keras.Model(inputs, outputs, name="vgg19_features")
+    extractor.trainable = False
+    return extractor
+
+
+class PerceptualLoss:
+    """Weighted L1 between VGG19 pre-activation features of SR and HR (inputs RGB in [0, 1])."""
+
+    def __init__(self, layers: Mapping[str, float], weights: str | os.PathLike | None):
+        self.names = list(layers)
+        self.layer_weights = [float(layers[n]) for n in self.names]
+        self.extractor = vgg19_feature_extractor(layers, weights)
+
+    def __call__(self, sr: tf.Tensor, hr: tf.Tensor) -> tf.Tensor:
+        prep = lambda x: keras.applications.vgg19.preprocess_input(tf.cast(x, tf.float32) * 255.0)
+        sr_f, hr_f = self.extractor(prep(sr)), self.extractor(prep(hr))
+        return tf.add_n([w * tf.reduce_mean(tf.abs(tf.cast(a, tf.float32) - tf.cast(b, tf.float32)))
+                         for w, a, b in zip(self.layer_weights, sr_f, hr_f)])
+
+
+def _bce(logits: tf.Tensor, target: float) -> tf.Tensor:
+    logits = tf.cast(logits, tf.float32)
+    labels = tf.fill(tf.shape(logits), target)
+    return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels, logits))
+
+
+def adversarial_losses(real: tf.Tensor, fake: tf.Tensor, kind: str) -> tuple[tf.Tensor, tf.Tensor]:
+    """(generator loss, discriminator loss) from discriminator logits on real and fake images.
+
+    ``vanilla``: standard GAN (SRGAN). ``relativistic``: relativistic average GAN (ESRGAN).
+    """
+    if kind == "vanilla":
+        return _bce(fake, 1.0), 0.5 * (_bce(real, 1.0) + _bce(fake, 0.0))
+    if kind == "relativistic":
+        real_rel = real - tf.reduce_mean(fake)
+        fake_rel = fake - tf.reduce_mean(real)
+        g_loss = 0.5 * (_bce(real_rel, 0.0) + _bce(fake_rel, 1.0))
+        d_loss = 0.5 * (_bce(real_rel, 1.0) + _bce(fake_rel, 0.0))
+        return g_loss, d_loss
+    raise ValueError(f"adversarial loss must be 'vanilla' or 'relativistic', got {kind!r}")
