@@ -51,7 +51,7 @@ def image_size(path: str | os.PathLike) -> tuple[int, int]:
         return int(shape[0]), int(shape[1])
     except ImageError:
         raise
-    except (OSError, tf.errors.OpError, IndexError, struct.error) as err:
+    except (OSError, tf.errors.OpError, IndexError, struct.error, UnicodeDecodeError) as err:
         raise ImageError(f"{path}: not a readable image ({_first_line(err)})") from err
 
 
@@ -97,7 +97,8 @@ def read_image(path: str | os.PathLike, keep_grey: bool = False) -> np.ndarray:
         return decode_image(tf.constant(data), keep_grey=keep_grey).numpy()
     except ImageError:
         raise
-    except (OSError, tf.errors.OpError) as err:
+    except (OSError, tf.errors.OpError, UnicodeDecodeError) as err:
+        # TF can fail to decode its own error text for binary garbage (UnicodeDecodeError).
         raise ImageError(f"{path}: not a readable image ({_first_line(err)})") from err
 
 
@@ -127,5 +128,7 @@ def to_uint8(image: tf.Tensor) -> tf.Tensor:
 
 
 def _first_line(err: BaseException) -> str:
+    if isinstance(err, UnicodeDecodeError):
+        return "corrupt image data"
     text = getattr(err, "message", None) or str(err)
     return text.strip().splitlines()[0] if text.strip() else type(err).__name__
