@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import numpy as np
 import tensorflow as tf
 
 # Rows give Y, Cb, Cr from R, G, B in [0, 1]; results are in [0, 255] after the offset.
-_RGB_TO_YCBCR = tf.constant([[65.481, 128.553, 24.966],
-                             [-37.797, -74.203, 112.0],
-                             [112.0, -93.786, -18.214]], tf.float32)
-_OFFSET = tf.constant([16.0, 128.0, 128.0], tf.float32)
+# numpy, not tf.constant: no TF op may run at import (MultiWorkerMirroredStrategy needs that).
+_RGB_TO_YCBCR = np.array([[65.481, 128.553, 24.966],
+                          [-37.797, -74.203, 112.0],
+                          [112.0, -93.786, -18.214]], np.float32)
+_YCBCR_TO_RGB = np.linalg.inv(_RGB_TO_YCBCR.astype(np.float64)).astype(np.float32)
+_OFFSET = np.array([16.0, 128.0, 128.0], np.float32)
 
 
 def rgb_to_ycbcr(rgb: tf.Tensor) -> tf.Tensor:
@@ -19,8 +22,7 @@ def rgb_to_ycbcr(rgb: tf.Tensor) -> tf.Tensor:
 
 def ycbcr_to_rgb(ycbcr: tf.Tensor) -> tf.Tensor:
     """Inverse of :func:`rgb_to_ycbcr`: YCbCr [..., 3] in [0, 255] to RGB in [0, 255] (unclipped)."""
-    inverse = tf.linalg.inv(_RGB_TO_YCBCR)
-    return tf.linalg.matvec(inverse, tf.cast(ycbcr, tf.float32) - _OFFSET) * 255.0
+    return tf.linalg.matvec(_YCBCR_TO_RGB, tf.cast(ycbcr, tf.float32) - _OFFSET) * 255.0
 
 
 def luminance(image: tf.Tensor) -> tf.Tensor:

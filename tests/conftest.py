@@ -23,7 +23,8 @@ needs_shared = pytest.mark.skipif(not (DATA / "val" / "Set5").is_dir(),
 def run_python(args: list[str], env: dict | None = None, timeout: int = 600,
                check: bool = True) -> subprocess.CompletedProcess:
     """Run ``python args...`` from the repository root (a fresh process, TF not yet initialised)."""
-    full_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
+    full_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(ROOT),
+                **(env or {})}
     result = subprocess.run([sys.executable, *args], cwd=ROOT, env=full_env, timeout=timeout,
                             capture_output=True, text=True)
     if check and result.returncode != 0:

@@ -1,0 +1,31 @@
+"""A MultiWorkerMirroredStrategy worker (TF_CONFIG from the environment).
+
+Trains the tiny config for a few steps, then saves every variable of its own last checkpoint
+(generator, EMA, optimizer slots, step) to OUT.npz, so the test can check the workers agree.
+usage: TF_CONFIG=... python tests/helpers/worker.py WORKDIR OUT.npz
+"""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+
+sys.path.insert(0, str(Path(__file__).parent))
+from tiny_config import get_config  # noqa: E402
+
+from sr_tf.train_loop import train  # noqa: E402
+
+workdir = Path(sys.argv[1])
+config = get_config()
+config.train.steps = 6
+config.train.ckpt_every = 6
+config.train.distribute = "multi_worker"
+train(config, workdir)
+# The chief checkpoints to workdir/checkpoints, the other worker to a private folder.
+ckpt_dir = next(d for d in [workdir / "checkpoints", *workdir.glob(".worker_*")]
+                if tf.train.latest_checkpoint(str(d)))
+reader = tf.train.load_checkpoint(tf.train.latest_checkpoint(str(ckpt_dir)))
+names = sorted(n for n, _ in tf.train.list_variables(str(ckpt_dir))
+               if n.endswith("VARIABLE_VALUE") and not n.startswith("save_counter"))
+np.savez(sys.argv[2], **{n.replace("/", "|"): reader.get_tensor(n) for n in names})
