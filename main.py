@@ -58,7 +58,8 @@ def _load_generator(config):
 
 
 def _workdir(config) -> Path:
-    return Path(FLAGS.workdir or Path("runs") / Path(FLAGS.config_flag_path()).stem)
+    config_file = config_flags.get_config_filename(FLAGS["config"])
+    return Path(FLAGS.workdir or Path("runs") / Path(config_file).stem)
 
 
 def _upscaler(config):
