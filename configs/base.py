@@ -23,6 +23,7 @@ def get_config() -> ml_collections.ConfigDict:
 
     c.train = ml_collections.ConfigDict()
     c.train.steps = 300_000
+    c.train.max_minutes = 0.0      # wall-clock budget; saves and stops when reached (0 = none)
     c.train.batch_size = 16
     c.train.optimizer = "adam"     # adam or adamw
     c.train.lr = 1e-4
@@ -62,8 +63,8 @@ def get_config() -> ml_collections.ConfigDict:
     c.gan.vgg_weights = ""         # local VGG19 notop .h5 file; "imagenet" downloads it
 
     c.infer = ml_collections.ConfigDict()
-    c.infer.tile_size = 128        # LR pixels
+    c.infer.tile_size = 512        # LR pixels; tiles are balanced to share the image evenly
     c.infer.overlap = 32           # LR pixels; each tile keeps overlap/2 away from its cut edges
-    c.infer.batch_size = 8
+    c.infer.batch_size = 4         # tiles per model call
     c.infer.self_ensemble = False
     return c

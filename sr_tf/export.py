@@ -41,7 +41,8 @@ class ServingModule(tf.Module):
         self.scale = tf.constant(upscaler.scale, name="scale")
 
     def _upscale(self, image, tile_size, overlap, ensemble) -> tf.Tensor:
-        return to_uint8(self.upscaler.run(tf.cast(image, tf.float32), tile_size, overlap, ensemble))
+        return to_uint8(self.upscaler.upscale_float_graph(tf.cast(image, tf.float32), tile_size,
+                                                          overlap, ensemble))
 
     def _defaults(self):
         u = self.upscaler
@@ -73,8 +74,8 @@ def next_version(export_dir: Path) -> int:
 
 
 def export_saved_model(model: keras.Model, scale: int, export_dir: str | os.PathLike,
-                       version: int | None = None, tile_size: int = 128, overlap: int = 32,
-                       batch_size: int = 8, self_ensemble: bool = False) -> Path:
+                       version: int | None = None, tile_size: int = 512, overlap: int = 32,
+                       batch_size: int = 4, self_ensemble: bool = False) -> Path:
     """Write ``export_dir/<version>/`` atomically; returns that path."""
     export_dir = Path(export_dir)
     export_dir.mkdir(parents=True, exist_ok=True)

@@ -24,7 +24,7 @@ from sr_tf.models import input_channels
 # Batch [N, h, w, 3] float in [0, 255] -> [N, s*h, s*w, 3] float in [0, 255].
 UpscaleFn = Callable[[tf.Tensor], tf.Tensor]
 
-DEFAULT_TILE = 128
+DEFAULT_TILE = 512
 DEFAULT_OVERLAP = 32
 
 
@@ -68,23 +68,28 @@ def _pad_to_multiple(batch: tf.Tensor, multiple: int) -> tf.Tensor:
 
 
 def _axis_tiles(length: tf.Tensor, tile: tf.Tensor, overlap: tf.Tensor, multiple: int):
-    """Tile starts along one axis and the [lo, hi) range each tile keeps (a partition).
+    """Balanced tiles along one axis: their size, starts, and the [lo, hi) each keeps.
 
-    ``length`` is a multiple of ``multiple``; tile sizes and starts are kept multiples of it so
-    a pixel-unshuffling model sees the same phase in a tile as in the whole image.
+    Uses the fewest tiles of at most ``tile`` pixels whose neighbours overlap by at least
+    ``overlap``, shrunk to share the length evenly (a 600-pixel side with tile 512 gets two
+    316-pixel tiles, not two of 512). ``length`` is a multiple of ``multiple``; sizes and starts
+    stay multiples of it, so a pixel-unshuffling model sees the same phase as on the whole image.
     """
-    tile = tf.minimum(tf.maximum(tile // multiple * multiple, multiple), length)
-    step = tf.maximum((tile - overlap) // multiple * multiple, multiple)
-    count = 1 + (tf.maximum(length - tile, 0) + step - 1) // step
-    starts = tf.minimum(tf.range(count) * step, length - tile)
-    cuts = (starts[1:] + starts[:-1] + tile) // 2
+    overlap = overlap + multiple - 1          # room for rounding starts down to the multiple
+    tile = tf.maximum(tile // multiple * multiple, multiple)
+    count = tf.maximum(1, -(-(length - overlap) // tf.maximum(tile - overlap, 1)))
+    size = -(-(length + (count - 1) * overlap) // count)
+    size = tf.minimum(-(-size // multiple) * multiple, length)
+    spread = tf.maximum(count - 1, 1)
+    starts = tf.range(count) * (length - size) // spread // multiple * multiple
+    cuts = (starts[1:] + starts[:-1] + size) // 2
     lo = tf.concat([[0], cuts], axis=0)
     hi = tf.concat([cuts, [length]], axis=0)
-    return tile, starts, lo, hi
+    return size, starts, lo, hi
 
 
 def tiled_upscale(upscale: UpscaleFn, image: tf.Tensor, scale: int, tile_size: tf.Tensor,
-                  overlap: tf.Tensor, batch_size: int = 8, multiple: int = 1) -> tf.Tensor:
+                  overlap: tf.Tensor, batch_size: int = 4, multiple: int = 1) -> tf.Tensor:
     """Upscale one LR image ``[H, W, 3]`` (float, [0, 255]) tile by tile; returns float SR.
 
     ``tile_size`` and ``overlap`` are in LR pixels (``overlap < tile_size``); an image smaller than
@@ -106,11 +111,14 @@ def tiled_upscale(upscale: UpscaleFn, image: tf.Tensor, scale: int, tile_size: t
     rows = tf.TensorArray(tf.float32, size=tf.size(starts_y), infer_shape=False,
                           element_shape=tf.TensorShape([None, None, 3]))
     for iy in tf.range(tf.size(starts_y)):
+        # One batch of tiles at a time: bounded memory, and no concurrent model calls.
+        tf.autograph.experimental.set_loop_options(parallel_iterations=1)
         band = image[starts_y[iy]:starts_y[iy] + tile_h]
         # Pieces are stored transposed so TensorArray.concat joins them along the width.
         pieces = tf.TensorArray(tf.float32, size=n_x, infer_shape=False,
                                 element_shape=tf.TensorShape([None, None, 3]))
         for first in tf.range(0, n_x, batch_size):
+            tf.autograph.experimental.set_loop_options(parallel_iterations=1)
             ix = tf.range(first, tf.minimum(first + batch_size, n_x))
             cols = tf.gather(starts_x, ix)[:, None] + tf.range(tile_w)[None, :]
             crops = tf.gather(band, cols, axis=1)                # [h, B, w, 3]
@@ -126,18 +134,30 @@ def tiled_upscale(upscale: UpscaleFn, image: tf.Tensor, scale: int, tile_size: t
     return rows.concat()[:out_h, :out_w]
 
 
-_DIHEDRAL = [(k, flip) for flip in (False, True) for k in range(4)]
+def _dihedral(image: tf.Tensor, k: tf.Tensor) -> tf.Tensor:
+    """Element ``k`` (0..7) of the dihedral group: optional left-right flip, then rot90 k%4."""
+    flipped = tf.cond(k >= 4, lambda: tf.image.flip_left_right(image), lambda: image)
+    return tf.image.rot90(flipped, k % 4)
 
 
-def self_ensemble(upscale_one: Callable[[tf.Tensor], tf.Tensor], image: tf.Tensor) -> tf.Tensor:
-    """Geometric self-ensemble (x8): average over flips/rot90 of the input, each undone on output."""
-    total = None
-    for k, flip in _DIHEDRAL:
-        x = tf.image.flip_left_right(image) if flip else image
-        y = tf.image.rot90(upscale_one(tf.image.rot90(x, k)), -k % 4)
-        y = tf.image.flip_left_right(y) if flip else y
-        total = y if total is None else total + y
-    return total / len(_DIHEDRAL)
+def _dihedral_inverse(image: tf.Tensor, k: tf.Tensor) -> tf.Tensor:
+    """Undo :func:`_dihedral` ``k``."""
+    rotated = tf.image.rot90(image, (4 - k % 4) % 4)
+    return tf.cond(k >= 4, lambda: tf.image.flip_left_right(rotated), lambda: rotated)
+
+
+def self_ensemble(upscale_one: Callable[[tf.Tensor], tf.Tensor], image: tf.Tensor,
+                  scale: int) -> tf.Tensor:
+    """Geometric self-ensemble (x8): average over flips/rot90 of the input, each undone on output.
+
+    A loop, not eight copies, so a traced graph holds the upscaler once.
+    """
+    shape = tf.shape(image)
+    total = tf.zeros(tf.stack([shape[0] * scale, shape[1] * scale, 3]))
+    for k in tf.range(8):
+        tf.autograph.experimental.set_loop_options(parallel_iterations=1)
+        total += _dihedral_inverse(upscale_one(_dihedral(image, k)), k)
+    return total / 8.0
 
 
 class Upscaler(tf.Module):
@@ -148,7 +168,7 @@ class Upscaler(tf.Module):
     """
 
     def __init__(self, model: keras.Model, scale: int, tile_size: int = DEFAULT_TILE,
-                 overlap: int = DEFAULT_OVERLAP, batch_size: int = 8, ensemble: bool = False):
+                 overlap: int = DEFAULT_OVERLAP, batch_size: int = 4, ensemble: bool = False):
         super().__init__(name="upscaler")
         self.model = model
         self.scale = scale
@@ -159,21 +179,23 @@ class Upscaler(tf.Module):
         self.multiple = size_multiple(model)
         self._upscale_batch = model_upscaler(model, scale)
 
-    def run(self, image: tf.Tensor, tile_size: tf.Tensor, overlap: tf.Tensor,
-            ensemble: tf.Tensor) -> tf.Tensor:
-        """Graph-compatible body: float image in [0, 255] -> float SR (for tracing/export)."""
+    def _run(self, image: tf.Tensor, tile_size: tf.Tensor, overlap: tf.Tensor,
+             ensemble: tf.Tensor) -> tf.Tensor:
         def one(x: tf.Tensor) -> tf.Tensor:
             return tiled_upscale(self._upscale_batch, x, self.scale, tile_size, overlap,
                                  self.batch_size, self.multiple)
-        return tf.cond(tf.cast(ensemble, tf.bool), lambda: self_ensemble(one, image),
-                       lambda: one(image))
+        return tf.cond(tf.cast(ensemble, tf.bool),
+                       lambda: self_ensemble(one, image, self.scale), lambda: one(image))
 
     @tf.function(input_signature=[tf.TensorSpec([None, None, 3], tf.float32),
                                   tf.TensorSpec([], tf.int32), tf.TensorSpec([], tf.int32),
                                   tf.TensorSpec([], tf.bool)], reduce_retracing=True)
     def upscale_float_graph(self, image, tile_size, overlap, ensemble):
-        """Traced tiled upscale: float [H, W, 3] in [0, 255] -> float SR in [0, 255]."""
-        return self.run(image, tile_size, overlap, ensemble)
+        """Traced tiled upscale: float [H, W, 3] in [0, 255] -> float SR in [0, 255].
+
+        Traced once per Upscaler; every caller (predict, eval, each export signature) calls it.
+        """
+        return self._run(image, tile_size, overlap, ensemble)
 
     def upscale_float(self, image: tf.Tensor, ensemble: bool | None = None,
                       tile_size: int | None = None, overlap: int | None = None) -> tf.Tensor:

@@ -3,7 +3,8 @@
 ``train(config, workdir)`` is what ``main.py --mode=train`` calls. A run is resumable: every
 ``ckpt_every`` steps a CheckpointManager saves generator, discriminator, optimizers, EMA weights
 and the step; a restarted run (same workdir) continues from the last checkpoint. SIGTERM saves a
-checkpoint before exiting. The EMA generator is also written to ``workdir/model.keras``.
+checkpoint before exiting, and so does reaching ``train.max_minutes``. The EMA generator is also
+written to ``workdir/model.keras``; each validation is appended to ``workdir/validation.jsonl``.
 """
 
 from __future__ import annotations
@@ -244,8 +245,10 @@ def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict
     progbar.update(int(step.numpy()))
     results: dict[str, float] = {}
     last_time, last_step = time.time(), int(step.numpy())
+    started = time.time()
+    deadline = started + 60 * t.max_minutes if t.max_minutes else float("inf")
     with _StopRequested() as stop, writer.as_default():
-        while int(step.numpy()) < t.steps and not stop.requested:
+        while int(step.numpy()) < t.steps and not stop.requested and time.time() < deadline:
             logs = train_step(iterator)
             current = int(step.numpy())
             if current % t.log_every == 0 or current == t.steps:
@@ -272,6 +275,10 @@ def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict
                                      max_outputs=4)
                 logging.info("step %d validation: %s", current,
                              ", ".join(f"{k} {v:.3f}" for k, v in results.items()))
+                if chief:
+                    with open(workdir / "validation.jsonl", "a") as log:
+                        log.write(json.dumps({"step": current, "time_s": round(
+                            time.time() - started, 1), **results}) + "\n")
         save()
         writer.flush()
     if chief:

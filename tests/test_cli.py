@@ -23,7 +23,7 @@ def test_bad_flags_and_config_values_end_in_one_line():
     assert "model.scale=3" in line and "(2, 4)" in line
     line = _error_line(run_python(["main.py", "--mode=fly"], check=False))
     assert "mode" in line
-    line = _error_line(run_python(["main.py", "--config.infer.overlap=500"], check=False))
+    line = _error_line(run_python(["main.py", "--config.infer.overlap=600"], check=False))
     assert "infer.overlap" in line
 
 

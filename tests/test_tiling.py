@@ -39,7 +39,7 @@ def test_averaging_overlaps_would_leave_seams_but_cutting_does_not(rng):
 def test_self_ensemble_undoes_each_transform(rng):
     image = tf.constant(rng.uniform(0, 255, (5, 8, 3)), tf.float32)
     nearest = lambda x: tf.repeat(tf.repeat(x, 2, axis=0), 2, axis=1)   # equivariant "model"
-    np.testing.assert_allclose(self_ensemble(nearest, image).numpy(), nearest(image).numpy(),
+    np.testing.assert_allclose(self_ensemble(nearest, image, 2).numpy(), nearest(image).numpy(),
                                atol=1e-4)
 
 

@@ -1,0 +1,50 @@
+"""Helpers shared by the benchmark scripts: machine description, tables, JSON output."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def machine() -> dict:
+    """What the numbers were measured on."""
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import tensorflow as tf
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
+            "tensorflow": tf.__version__, "date": time.strftime("%Y-%m-%d %H:%M")}
+
+
+def print_table(rows: list[dict], columns: list[str]) -> None:
+    """Print rows as an aligned text table."""
+    widths = {c: max(len(c), *(len(_fmt(r.get(c))) for r in rows)) for c in columns}
+    print("  ".join(c.ljust(widths[c]) for c in columns))
+    print("  ".join("-" * widths[c] for c in columns))
+    for row in rows:
+        print("  ".join(_fmt(row.get(c)).ljust(widths[c]) for c in columns))
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.3g}" if abs(value) < 100 else f"{value:,.0f}"
+    return "" if value is None else str(value)
+
+
+def write_json(name: str, payload: dict) -> Path:
+    """Write ``results/<name>.json`` with the machine description added."""
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps({"machine": machine(), **payload}, indent=2))
+    print(f"\nwritten {path}")
+    return path
