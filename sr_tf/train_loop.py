@@ -201,7 +201,10 @@ def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict
         if config.gan.enabled:
             parts.update(discriminator=trainer.discriminator, d_optimizer=trainer.d_optimizer)
         checkpoint = tf.train.Checkpoint(**parts)
-    ckpt_dir = workdir / "checkpoints" if chief else workdir / f".worker_{os.getpid()}"
+    # MultiWorkerMirroredStrategy: every worker saves (saving is collective); only the chief's
+    # checkpoints are the run's, the others go to a private folder per task.
+    ckpt_dir = workdir / "checkpoints" if chief else \
+        workdir / f".worker_{strategy.cluster_resolver.task_id}"
     manager = tf.train.CheckpointManager(checkpoint, ckpt_dir, max_to_keep=t.keep_checkpoints)
     if manager.latest_checkpoint:
         checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()

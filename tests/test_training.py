@@ -169,7 +169,7 @@ def test_sigkill_then_restart_resumes_from_last_checkpoint(tmp_path, train_data)
     result = subprocess.run(_train_cmd(workdir, total), cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert f"resumed from" in result.stderr and f"at step {saved}" in result.stderr
+    assert "resumed from" in result.stderr and f"at step {saved}" in result.stderr
     assert json.loads((workdir / "metrics.json").read_text())["step"] == total
     assert _latest_step(workdir) == total
 
