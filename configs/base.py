@@ -12,7 +12,7 @@ def get_config() -> ml_collections.ConfigDict:
     c.model.kwargs = ml_collections.ConfigDict()       # architecture arguments
 
     c.data = ml_collections.ConfigDict()
-    c.data.train = "demo"          # folder (paired lr/hr, DIV2K or HR-only) or "demo"
+    c.data.train = "demo"          # folder (paired lr/hr, DIV2K, HR-only), "demo", or "dir/*.tfrecord"
     c.data.val = "demo"            # HR-only folder (e.g. Set5) or "demo"; "" disables validation
     c.data.layout = "auto"         # auto, paired, div2k, hr_only, demo
     c.data.patch_size = 96         # HR patch side; LR patch is patch_size / scale

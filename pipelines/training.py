@@ -11,7 +11,8 @@ from typing import Sequence
 
 import tensorflow as tf
 
-from pipelines.discovery import Pair
+from pipelines.discovery import Pair, usable_pairs
+from pipelines.tfrecords import tfrecord_pairs
 from sr_tf.degrade import bicubic_lr, modcrop
 from sr_tf.image_io import decode_image
 
@@ -94,6 +95,15 @@ def patch_dataset(images: tf.data.Dataset, scale: int, patch_size: int, batch_si
             num_parallel_calls=AUTOTUNE, deterministic=False)
     patches = patches.shuffle(shuffle_buffer, seed=seed)
     return patches.batch(batch_size, drop_remainder=True).prefetch(AUTOTUNE)
+
+
+def training_images(source: str, scale: int, patch_size: int, layout: str = "auto",
+                    strict: bool = False, cache: bool = True) -> tf.data.Dataset:
+    """Decoded (lr, hr) pairs from a checked folder, ``"demo"``, or TFRecord shards (``*.tfrecord``)."""
+    if str(source).endswith(".tfrecord"):
+        images = tfrecord_pairs(str(source), scale)
+        return images.cache() if cache else images
+    return decoded_pairs(usable_pairs(source, scale, patch_size, layout, strict), scale, cache)
 
 
 def training_dataset(pairs: Sequence[Pair], scale: int, patch_size: int, batch_size: int,

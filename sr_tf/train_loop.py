@@ -21,8 +21,7 @@ import numpy as np
 import tensorflow as tf
 from absl import logging
 
-from pipelines.discovery import usable_pairs
-from pipelines.training import training_dataset
+from pipelines.training import patch_dataset, training_images
 from pipelines.validation import iter_eval_pairs
 from sr_tf.evaluate import super_resolve
 from sr_tf import metrics
@@ -185,11 +184,10 @@ def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict
     replicas = strategy.num_replicas_in_sync
     if t.batch_size % replicas:
         raise ValueError(f"train.batch_size {t.batch_size} must divide by {replicas} replicas")
-    pairs = usable_pairs(config.data.train, config.model.scale, config.data.patch_size,
-                         config.data.layout, config.data.strict)
-    dataset = training_dataset(pairs, config.model.scale, config.data.patch_size, t.batch_size,
-                               config.data.mode, config.data.crops_per_image, config.data.cache,
-                               seed=t.seed)
+    d = config.data
+    images = training_images(d.train, config.model.scale, d.patch_size, d.layout, d.strict, d.cache)
+    dataset = patch_dataset(images, config.model.scale, d.patch_size, t.batch_size, d.mode,
+                            d.crops_per_image, seed=t.seed)
     options = tf.data.Options()
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
     dist_dataset = strategy.experimental_distribute_dataset(dataset.with_options(options))

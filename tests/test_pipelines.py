@@ -122,3 +122,25 @@ def test_corrupt_body_is_dropped_not_fatal(tmp_path, rng):
     assert len(images) == 1
     batches = patch_dataset(decoded_pairs(pairs, 2), 2, 16, 2, repeat=False, mode="grid")
     assert sum(1 for _ in batches) >= 1
+
+
+def test_tfrecord_shards_round_trip(tmp_path, rng):
+    from pipelines.tfrecords import tfrecord_pairs, write_shards
+    from pipelines.training import training_images
+    make_paired(tmp_path / "data", rng, names=("a.png", "b.png", "c.png"))
+    write_png(tmp_path / "hronly" / "d.png", rng.integers(0, 256, (33, 32, 3)).astype(np.uint8))
+    pairs = usable_pairs(tmp_path / "data", 2, 16) + usable_pairs(tmp_path / "hronly", 2, 16)
+    paths = write_shards(pairs, tmp_path / "shards", num_shards=2)
+    assert [p.name for p in paths] == ["pairs-00000-of-00002.tfrecord",
+                                       "pairs-00001-of-00002.tfrecord"]
+    assert sorted(p.name for p in (tmp_path / "shards").iterdir()) == [p.name for p in paths]
+    from_shards = sorted((lr.numpy().tobytes(), hr.numpy().tobytes())
+                         for lr, hr in tfrecord_pairs(str(tmp_path / "shards" / "*.tfrecord"), 2))
+    from_files = sorted((lr.numpy().tobytes(), hr.numpy().tobytes())
+                        for lr, hr in decoded_pairs(pairs, 2))
+    assert from_shards == from_files and len(from_files) == 4
+    images = training_images(str(tmp_path / "shards" / "*.tfrecord"), 2, 16)
+    lr, hr = next(iter(patch_dataset(images, 2, 16, 2)))
+    assert lr.shape == (2, 8, 8, 3) and hr.shape == (2, 16, 16, 3)
+    with pytest.raises(DataError, match="no TFRecord shards"):
+        tfrecord_pairs(str(tmp_path / "none" / "*.tfrecord"), 2)

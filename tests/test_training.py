@@ -187,3 +187,23 @@ def test_sigterm_saves_before_exit(tmp_path, train_data):
     step = json.loads((workdir / "metrics.json").read_text())["step"]
     assert _latest_step(workdir) == step and step < 100_000
     assert (workdir / "model.keras").is_file()
+
+
+@pytest.mark.slow
+def test_gan_run_resumes_and_precision_xla_flags_train(tmp_path, train_data):
+    env = {"SR_TF_TEST_DATA": str(train_data)}
+    gan = ["main.py", "--mode=train", f"--config={TINY}", f"--workdir={tmp_path / 'gan'}",
+           "--config.gan.enabled=True", "--config.gan.discriminator=unet",
+           "--config.gan.perceptual_weight=0.0", "--config.train.ckpt_every=3"]
+    run_python(gan + ["--config.train.steps=3"], env=env)
+    resumed = run_python(gan + ["--config.train.steps=6"], env=env)
+    assert "at step 3" in resumed.stderr
+    checkpoint = tf.train.latest_checkpoint(str(tmp_path / "gan" / "checkpoints"))
+    names = [n for n, _ in tf.train.list_variables(checkpoint)]
+    assert checkpoint.endswith("-6") and any(n.startswith("discriminator/") for n in names)
+    assert any(n.startswith("d_optimizer/") for n in names)
+    fast = run_python(["main.py", "--mode=train", f"--config={TINY}",
+                       f"--workdir={tmp_path / 'bf16'}", "--config.train.steps=2",
+                       "--config.train.precision=mixed_bfloat16", "--config.train.xla=True"],
+                      env=env)
+    assert "Trained to step 2" in fast.stdout
