@@ -10,7 +10,7 @@ import numpy as np
 import tensorflow as tf
 from tqdm import tqdm
 
-from pipelines.validation import iter_eval_pairs
+from pipelines.validation import EvalPair, iter_eval_pairs
 from sr_tf import metrics
 from sr_tf.image_io import atomic_write_bytes, to_uint8
 from sr_tf.imresize import imresize_uint8
@@ -34,21 +34,30 @@ def super_resolve(upscaler: Upscaler, lr: np.ndarray, ensemble: bool | None = No
     return upscaler(lr, ensemble=ensemble)
 
 
+def evaluate_pair(upscaler: Upscaler, pair: EvalPair, ensemble: bool | None = None
+                  ) -> tuple[dict, tf.Tensor, tf.Tensor]:
+    """(row of model and bicubic scores, SR image, bicubic image) for one benchmark image."""
+    scale = upscaler.scale
+    sr = super_resolve(upscaler, pair.lr, ensemble)
+    bicubic = imresize_uint8(pair.lr, scale)
+    row = {"image": pair.path.name, **score(sr, pair.hr, scale)}
+    row.update({f"bicubic_{k}": v for k, v in score(bicubic, pair.hr, scale).items()})
+    return row, sr, bicubic
+
+
+def mean_row(rows: list[dict]) -> dict:
+    """The ``mean`` row over per-image rows."""
+    return {"image": "mean", **{c: float(np.mean([r[c] for r in rows])) for c in COLUMNS}}
+
+
 def evaluate_folder(upscaler: Upscaler, folder: str | os.PathLike, ensemble: bool | None = None,
                     progress: bool = True) -> list[dict]:
     """Rows (one per image, then ``mean``) of model and bicubic scores on an HR-only folder."""
-    scale = upscaler.scale
-    rows = []
-    pairs = list(iter_eval_pairs(folder, scale))
-    for pair in tqdm(pairs, desc=f"eval {Path(str(folder)).name} x{scale}", disable=not progress):
-        sr = super_resolve(upscaler, pair.lr, ensemble)
-        bicubic = imresize_uint8(pair.lr, scale)
-        row = {"image": pair.path.name, **score(sr, pair.hr, scale)}
-        row.update({f"bicubic_{k}": v for k, v in score(bicubic, pair.hr, scale).items()})
-        rows.append(row)
-    if rows:
-        rows.append({"image": "mean", **{c: float(np.mean([r[c] for r in rows])) for c in COLUMNS}})
-    return rows
+    pairs = list(iter_eval_pairs(folder, upscaler.scale))
+    desc = f"eval {Path(str(folder)).name} x{upscaler.scale}"
+    rows = [evaluate_pair(upscaler, pair, ensemble)[0]
+            for pair in tqdm(pairs, desc=desc, disable=not progress)]
+    return rows + [mean_row(rows)] if rows else rows
 
 
 def format_table(rows: list[dict]) -> str:

@@ -23,9 +23,7 @@ from absl import logging
 
 from pipelines.training import patch_dataset, training_images
 from pipelines.validation import iter_eval_pairs
-from sr_tf.evaluate import super_resolve
-from sr_tf import metrics
-from sr_tf.imresize import imresize_uint8
+from sr_tf.evaluate import evaluate_pair, mean_row
 from sr_tf.inference import Upscaler
 from sr_tf.losses import PerceptualLoss
 from sr_tf.models import build_discriminator, build_generator
@@ -141,24 +139,17 @@ def _save_keras(model: keras.Model, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def validate(ema: keras.Model, config: ml_collections.ConfigDict, max_images: int
+def validate(upscaler: Upscaler, source: str, max_images: int
              ) -> tuple[dict[str, float], list[np.ndarray]]:
-    """Mean PSNR/SSIM (Y, shaved) of model and bicubic on the validation set, and image panels."""
-    scale = config.model.scale
-    upscaler = Upscaler(ema, scale, config.infer.tile_size, config.infer.overlap)
-    source = config.data.val
-    pairs = list(iter_eval_pairs(source, scale))[:max_images] if source else []
-    scores = {k: [] for k in ("psnr_y", "ssim_y", "bicubic_psnr_y", "bicubic_ssim_y")}
-    panels = []
-    for pair in pairs:
-        sr = super_resolve(upscaler, pair.lr)
-        bic = imresize_uint8(pair.lr, scale)
-        scores["psnr_y"].append(float(metrics.psnr_y(sr, pair.hr, scale)))
-        scores["ssim_y"].append(float(metrics.ssim_y(sr, pair.hr, scale)))
-        scores["bicubic_psnr_y"].append(float(metrics.psnr_y(bic, pair.hr, scale)))
-        scores["bicubic_ssim_y"].append(float(metrics.ssim_y(bic, pair.hr, scale)))
-        panels.append(_panel(pair.lr, bic.numpy(), np.asarray(sr), pair.hr, scale))
-    return {k: float(np.mean(v)) for k, v in scores.items() if v}, panels
+    """Mean model and bicubic scores (Y, shaved) on the validation set, and image panels."""
+    rows, panels = [], []
+    for pair in list(iter_eval_pairs(source, upscaler.scale))[:max_images]:
+        row, sr, bicubic = evaluate_pair(upscaler, pair)
+        rows.append(row)
+        panels.append(_panel(pair.lr, bicubic.numpy(), np.asarray(sr), pair.hr, upscaler.scale))
+    if not rows:
+        return {}, panels
+    return {k: v for k, v in mean_row(rows).items() if k != "image"}, panels
 
 
 def _panel(lr, bicubic, sr, hr, scale, size: int = 192) -> np.ndarray:
@@ -240,6 +231,8 @@ def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict
         if chief:
             _save_keras(ema, workdir / "model.keras")
 
+    val_upscaler = Upscaler(ema, config.model.scale, config.infer.tile_size,
+                            config.infer.overlap, config.infer.batch_size)
     iterator = iter(dist_dataset)
     progbar = keras.utils.Progbar(t.steps, stateful_metrics=["loss", "steps/s", "lr"],
                                   verbose=1 if chief and t.progress else 0)
@@ -267,7 +260,7 @@ def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict
             if current % t.ckpt_every == 0:
                 save()
             if config.data.val and (current % t.val_every == 0 or current == t.steps):
-                results, panels = validate(ema, config, t.val_images)
+                results, panels = validate(val_upscaler, config.data.val, t.val_images)
                 for k, v in results.items():
                     tf.summary.scalar(f"val/{k}", v, step=current)
                 if current % t.image_every == 0 or current == t.steps:

@@ -204,6 +204,8 @@ def test_gan_run_resumes_and_precision_xla_flags_train(tmp_path, train_data):
     assert any(n.startswith("d_optimizer/") for n in names)
     fast = run_python(["main.py", "--mode=train", f"--config={TINY}",
                        f"--workdir={tmp_path / 'bf16'}", "--config.train.steps=2",
-                       "--config.train.precision=mixed_bfloat16", "--config.train.xla=True"],
-                      env=env)
-    assert "Trained to step 2" in fast.stdout
+                       "--config.train.precision=mixed_bfloat16", "--config.train.xla=True",
+                       "--config.data.val=demo", "--config.train.val_every=1"], env=env)
+    assert "Trained to step 2" in fast.stdout and "validation PSNR-Y" in fast.stdout
+    curve = [json.loads(line) for line in (tmp_path / "bf16" / "validation.jsonl").open()]
+    assert [c["step"] for c in curve] == [1, 2] and curve[0]["bicubic_psnr_y"] > 20
