@@ -215,8 +215,12 @@ def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict
         logs = strategy.run(replica_step, args=(next(iterator),))
         logs = {k: strategy.reduce(tf.distribute.ReduceOp.MEAN, v, axis=None)
                 for k, v in logs.items()}
+        # EMA with warm-up, as tf.train.ExponentialMovingAverage(num_updates=step): early on the
+        # average follows the weights instead of keeping the random initialisation.
+        steps_done = tf.cast(step, tf.float32)
+        rate = tf.minimum(decay, (1.0 + steps_done) / (10.0 + steps_done))
         for averaged, live in ema_pairs:
-            averaged.assign(decay * averaged + (1.0 - decay) * tf.cast(live, averaged.dtype))
+            averaged.assign(rate * averaged + (1.0 - rate) * tf.cast(live, averaged.dtype))
         step.assign_add(1)
         return logs
 
