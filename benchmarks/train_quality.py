@@ -64,11 +64,9 @@ def main() -> None:
     workdir = Path(args.workdir)
     rate = args.steps_per_s
     if rate is None:      # a short timed run sizes the schedule so it anneals within the budget
-        probe = config(1.0, args.precision, 10_000, "")
+        probe = config(1.5, args.precision, 100_000, "")
         probe.train.progress = False
-        start = time.time()
-        done = train(probe, workdir / "probe")["step"]
-        rate = done / (time.time() - start)
+        rate = train(probe, workdir / "probe")["steps_per_s"]
     steps = int(rate * args.minutes * 60 * 0.97)
     print(f"planning {steps} steps at ~{rate:.2f} steps/s for {args.minutes} minutes")
     start = time.time()

@@ -244,11 +244,15 @@ def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict
     results: dict[str, float] = {}
     last_time, last_step = time.time(), int(step.numpy())
     started = time.time()
+    timed_from, first_timed, timed_steps = None, 0, 0
     deadline = started + 60 * t.max_minutes if t.max_minutes else float("inf")
     with _StopRequested() as stop, writer.as_default():
         while int(step.numpy()) < t.steps and not stop.requested and time.time() < deadline:
             logs = train_step(iterator)
             current = int(step.numpy())
+            if timed_from is None:
+                timed_from, first_timed = time.time(), current
+            timed_steps = current - first_timed
             if current % t.log_every == 0 or current == t.steps:
                 now = time.time()
                 rate = (current - last_step) / max(now - last_time, 1e-9)
@@ -279,9 +283,12 @@ def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict
                             time.time() - started, 1), **results}) + "\n")
         save()
         writer.flush()
+    final = {"step": int(step.numpy()), **results}
+    if timed_steps:     # speed after the first step, so tracing is not counted
+        final["steps_per_s"] = timed_steps / (time.time() - timed_from)
     if chief:
-        (workdir / "metrics.json").write_text(json.dumps({"step": int(step.numpy()), **results}, indent=2))
-    return {"step": int(step.numpy()), **results}
+        (workdir / "metrics.json").write_text(json.dumps(final, indent=2))
+    return final
 
 
 def _init_generator(generator: keras.Model, ema: keras.Model, path: str) -> None:
