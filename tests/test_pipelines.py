@@ -98,10 +98,14 @@ def test_patches_stay_aligned_through_augmentation(tmp_path, rng, mode):
         np.testing.assert_array_equal(a_lr.numpy(), a_hr.numpy()[:, ::3, ::3])
 
 
-def test_grid_mode_takes_every_patch(rng):
-    hr = rng.integers(0, 256, (32, 48, 3)).astype(np.uint8)
-    patches = list(grid_patches(hr[::2, ::2], hr, 2, 16))
+def test_grid_mode_takes_every_patch_as_extract_patches_does(rng):
+    hr = rng.integers(0, 256, (37, 50, 3)).astype(np.uint8)
+    lr = hr[::2, ::2]
+    patches = list(grid_patches(lr, hr, 2, 16))
     assert len(patches) == 2 * 3
+    reference = tf.reshape(tf.image.extract_patches(hr[None], [1, 16, 16, 1], [1, 16, 16, 1],
+                                                    [1, 1, 1, 1], "VALID"), [-1, 16, 16, 3])
+    np.testing.assert_array_equal(np.stack([p[1] for p in patches]), reference.numpy())
 
 
 def test_hr_only_makes_lr_by_matlab_bicubic(tmp_path, rng):
