@@ -40,10 +40,11 @@ def child(spec: dict) -> dict:
     from sr_tf.inference import Upscaler
     from sr_tf.models import build_generator
     keras.utils.set_random_seed(0)
+    model = build_generator(spec["arch"], 4, **spec.get("kwargs", {}))
     if spec.get("weights"):
-        model = keras.saving.load_model(spec["weights"], compile=False)
-    else:
-        model = build_generator(spec["arch"], 4, **spec.get("kwargs", {}))
+        # Copy weights into a model built under this precision: a loaded .keras file keeps the
+        # dtype policy it was saved with, whatever the global policy says.
+        model.set_weights(keras.saving.load_model(spec["weights"], compile=False).get_weights())
     image = lr_image(spec["size"])
     tile = spec["tile"] or 10 * spec["size"]          # None: one tile = whole image
     upscaler = Upscaler(model, 4, tile, spec["overlap"], spec["batch"], spec["ensemble"])
