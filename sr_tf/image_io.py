@@ -33,7 +33,11 @@ def list_images(folder: str | os.PathLike) -> list[Path]:
 
 
 def image_size(path: str | os.PathLike) -> tuple[int, int]:
-    """(height, width) read from the file header only; raises :class:`ImageError` if unreadable."""
+    """(height, width) of an image file; raises :class:`ImageError` if unreadable.
+
+    PNG: the first 32 bytes (IHDR). JPEG: the file's header markers, without decoding pixels.
+    Other formats (BMP, GIF) are decoded.
+    """
     path = Path(path)
     try:
         with open(path, "rb") as f:
