@@ -11,15 +11,18 @@ the image.
 
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from sr_tf.color import rgb_to_ycbcr, ycbcr_to_rgb
 from sr_tf.image_io import to_uint8
 from sr_tf.imresize import imresize
 from sr_tf.models import input_channels
+from sr_tf.models.layers import PadToMultiple, reflect_pad_to_multiple
 
 # Batch [N, h, w, 3] float in [0, 255] -> [N, s*h, s*w, 3] float in [0, 255].
 UpscaleFn = Callable[[tf.Tensor], tf.Tensor]
@@ -29,16 +32,31 @@ DEFAULT_OVERLAP = 32
 
 
 def size_multiple(model: keras.Model) -> int:
-    """Input sides must be multiples of this (2 for models that pixel-unshuffle their input)."""
-    return 2 if any(type(op).__name__ == "SpaceToDepth" for op in model.operations) else 1
+    """Tile sides and starts are multiples of this: the pixel-unshuffle block of the input, and
+    the window of window-attention models (so tiles see the windows the whole image sees)."""
+    multiple = 1
+    for op in model.operations:
+        if type(op).__name__ == "SpaceToDepth":
+            multiple = math.lcm(multiple, op.block_size)
+        elif isinstance(op, PadToMultiple):
+            multiple = math.lcm(multiple, op.multiple)
+    return multiple
+
+
+def model_scale(model: keras.Model) -> int | None:
+    """The upscaling factor of an RGB generator, measured on an 8x8 input (None for Y models)."""
+    if input_channels(model) == "y":
+        return None
+    out = model(np.zeros((1, 8, 8, 3), np.float32), training=False)
+    return int(out.shape[1]) // 8
 
 
 def model_upscaler(model: keras.Model, scale: int) -> UpscaleFn:
     """Wrap a generator as an RGB -> RGB batch upscaler on [0, 255] floats.
 
     Y-channel models (SRCNN, VDSR) get the MATLAB bicubic upscale, run on Y, and take Cb/Cr from
-    the bicubic image. Inputs whose sides are not multiples the model needs are mirror-padded
-    and the output cropped.
+    the bicubic image. Inputs whose sides are not multiples the model needs are reflect-padded
+    (as Real-ESRGAN and SwinIR do) and the output cropped.
     """
     channels = input_channels(model)
     multiple = size_multiple(model)
@@ -53,18 +71,9 @@ def model_upscaler(model: keras.Model, scale: int) -> UpscaleFn:
     def upscale(lr: tf.Tensor) -> tf.Tensor:
         lr = tf.cast(lr, tf.float32)
         h, w = tf.shape(lr)[1], tf.shape(lr)[2]
-        return run(_pad_to_multiple(lr, multiple))[:, :h * scale, :w * scale]
+        return run(reflect_pad_to_multiple(lr, multiple))[:, :h * scale, :w * scale]
 
     return upscale
-
-
-def _pad_to_multiple(batch: tf.Tensor, multiple: int) -> tf.Tensor:
-    """Mirror-pad a batch [N, H, W, C] at the bottom/right so H and W are multiples."""
-    if multiple == 1:
-        return batch
-    pad_h = (-tf.shape(batch)[1]) % multiple
-    pad_w = (-tf.shape(batch)[2]) % multiple
-    return tf.pad(batch, [[0, 0], [0, pad_h], [0, pad_w], [0, 0]], mode="SYMMETRIC")
 
 
 def _axis_tiles(length: tf.Tensor, tile: tf.Tensor, overlap: tf.Tensor, multiple: int):
@@ -94,7 +103,7 @@ def tiled_upscale(upscale: UpscaleFn, image: tf.Tensor, scale: int, tile_size: t
 
     ``tile_size`` and ``overlap`` are in LR pixels (``overlap < tile_size``); an image smaller than
     a tile is one tile. ``multiple`` is :func:`size_multiple` of the model: the image is
-    mirror-padded to it (as whole-image inference does) and the result cropped. Works eagerly and
+    reflect-padded to it (as whole-image inference does) and the result cropped. Works eagerly and
     inside ``tf.function`` with dynamic shapes.
     """
     image = tf.cast(image, tf.float32)
@@ -103,7 +112,7 @@ def tiled_upscale(upscale: UpscaleFn, image: tf.Tensor, scale: int, tile_size: t
     tf.debugging.assert_less(overlap, tile_size, message="overlap must be smaller than tile_size")
     tf.debugging.assert_non_negative(overlap, message="overlap must be >= 0")
     out_h, out_w = tf.shape(image)[0] * scale, tf.shape(image)[1] * scale
-    image = _pad_to_multiple(image[None], multiple)[0]
+    image = reflect_pad_to_multiple(image[None], multiple)[0]
     height, width = tf.shape(image)[0], tf.shape(image)[1]
     tile_h, starts_y, lo_y, hi_y = _axis_tiles(height, tile_size, overlap, multiple)
     tile_w, starts_x, lo_x, hi_x = _axis_tiles(width, tile_size, overlap, multiple)

@@ -59,4 +59,4 @@ def test_unsupported_scale_is_a_clear_error():
     with pytest.raises(ValueError, match="rrdb supports scale 2, 4; got 3"):
         build_generator("rrdb", 3)
     with pytest.raises(ValueError, match="unknown generator"):
-        build_generator("swinir", 4)
+        build_generator("nope", 4)

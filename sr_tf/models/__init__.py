@@ -15,9 +15,15 @@ import keras
 
 from sr_tf.models.discriminators import unet_discriminator, vgg_discriminator
 from sr_tf.models.edsr import edsr
+from sr_tf.models.hat import hat
+from sr_tf.models.imdn import imdn
+from sr_tf.models.rcan import rcan
+from sr_tf.models.rdn import rdn
 from sr_tf.models.rrdb import rrdb
 from sr_tf.models.srcnn import srcnn
 from sr_tf.models.srresnet import srresnet
+from sr_tf.models.srvgg import srvgg
+from sr_tf.models.swinir import swinir
 from sr_tf.models.vdsr import vdsr
 
 
@@ -40,6 +46,12 @@ GENERATORS: dict[str, GeneratorSpec] = {
     "srresnet": GeneratorSpec(srresnet, "rgb", (2, 3, 4)),
     "edsr": GeneratorSpec(edsr, "rgb", (2, 3, 4)),
     "rrdb": GeneratorSpec(rrdb, "rgb", (2, 4)),
+    "rcan": GeneratorSpec(rcan, "rgb", (2, 3, 4, 8)),
+    "rdn": GeneratorSpec(rdn, "rgb", (2, 3, 4)),
+    "imdn": GeneratorSpec(imdn, "rgb", (2, 3, 4)),
+    "srvgg": GeneratorSpec(srvgg, "rgb", (2, 3, 4)),
+    "swinir": GeneratorSpec(swinir, "rgb", (2, 3, 4, 8)),
+    "hat": GeneratorSpec(hat, "rgb", (2, 3, 4)),
 }
 
 DISCRIMINATORS: dict[str, Callable[..., keras.Model]] = {
@@ -71,5 +83,6 @@ def input_channels(model: keras.Model) -> str:
 
 
 __all__ = ["GENERATORS", "DISCRIMINATORS", "GeneratorSpec", "build_generator",
-           "build_discriminator", "input_channels", "edsr", "rrdb", "srcnn", "srresnet", "vdsr",
+           "build_discriminator", "input_channels", "edsr", "hat", "imdn", "rcan", "rdn", "rrdb",
+           "srcnn", "srresnet", "srvgg", "swinir", "vdsr",
            "vgg_discriminator", "unet_discriminator"]

@@ -37,3 +37,76 @@ def check_scale(model: str, scale: int, supported: tuple[int, ...]) -> None:
     """Raise a clear error for a scale an architecture does not support."""
     if scale not in supported:
         raise ValueError(f"{model} supports scale {', '.join(map(str, supported))}; got {scale}")
+
+
+def reflect_indices(length, total):
+    """Indices ``0..total-1`` reflected into ``[0, length)`` (PyTorch/TF ``reflect``: edge not repeated).
+
+    Unlike ``pad(mode="reflect")`` this also works when the padding exceeds ``length - 1`` (it keeps
+    reflecting), so a 1x1 input pads like any other.
+    """
+    period = ops.maximum(2 * (length - 1), 1)
+    i = ops.mod(ops.arange(total), period)
+    return ops.where(i < length, i, period - i)
+
+
+def reflect_pad_to_multiple(x, multiple: int):
+    """Reflect-pad ``[N, H, W, C]`` at the bottom/right so H and W are multiples of ``multiple``."""
+    if multiple == 1:
+        return x
+    height, width = ops.shape(x)[1], ops.shape(x)[2]
+    rows = reflect_indices(height, height + (-height) % multiple)
+    cols = reflect_indices(width, width + (-width) % multiple)
+    return ops.take(ops.take(x, rows, axis=1), cols, axis=2)
+
+
+@keras.saving.register_keras_serializable(package="sr_tf")
+class PadToMultiple(layers.Layer):
+    """Reflect-pad the bottom/right of an image batch to a multiple of ``multiple`` (SwinIR's
+    ``check_image_size``), so window models take any input size."""
+
+    def __init__(self, multiple: int, **kwargs):
+        super().__init__(**kwargs)
+        self.multiple = multiple
+
+    def call(self, x):
+        return reflect_pad_to_multiple(x, self.multiple)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], None, None, input_shape[3])
+
+    def get_config(self):
+        return super().get_config() | {"multiple": self.multiple}
+
+
+@keras.saving.register_keras_serializable(package="sr_tf")
+class CropToScale(layers.Layer):
+    """Crop ``sr`` to ``scale`` x the height and width of ``lr``: ``call([sr, lr])``."""
+
+    def __init__(self, scale: int, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = scale
+
+    def call(self, inputs):
+        sr, lr = inputs
+        return sr[:, :ops.shape(lr)[1] * self.scale, :ops.shape(lr)[2] * self.scale]
+
+    def compute_output_shape(self, input_shapes):
+        return input_shapes[0][:1] + (None, None) + input_shapes[0][3:]
+
+    def get_config(self):
+        return super().get_config() | {"scale": self.scale}
+
+
+def cyclic_shift(x, shift: int, axis: int):
+    """``torch.roll(x, shift, axis)`` for a static shift, by slices and a concatenation.
+
+    ``tf.roll`` has no LiteRT builtin; slices and concatenation convert everywhere.
+    """
+    if shift == 0:
+        return x
+    head = [slice(None)] * len(x.shape)
+    tail = list(head)
+    head[axis] = slice(-shift, None)
+    tail[axis] = slice(None, -shift)
+    return ops.concatenate([x[tuple(head)], x[tuple(tail)]], axis=axis)
