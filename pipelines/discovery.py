@@ -21,6 +21,7 @@ from pathlib import Path
 
 from absl import logging
 
+from sr_tf.errors import UserError
 from sr_tf.image_io import ImageError, image_size, list_images
 
 DEMO_TRAIN = ("chelsea.png", "coffee.png", "rocket.jpg", "motorcycle_left.png",
@@ -28,7 +29,7 @@ DEMO_TRAIN = ("chelsea.png", "coffee.png", "rocket.jpg", "motorcycle_left.png",
 DEMO_VAL = ("astronaut.png",)
 
 
-class DataError(ValueError):
+class DataError(UserError):
     """The data cannot be used; the message names the folder or file and the problem."""
 
 

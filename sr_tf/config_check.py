@@ -4,27 +4,46 @@ from __future__ import annotations
 
 import ml_collections
 
-from sr_tf.models import GENERATORS
+from sr_tf.errors import ConfigError
+from sr_tf.models import DISCRIMINATORS, GENERATORS
+
+CHOICES = {
+    "data.mode": ("random", "grid"),
+    "data.layout": ("auto", "paired", "div2k", "hr_only", "demo"),
+    "train.optimizer": ("adam", "adamw"),
+    "train.schedule": ("constant", "step", "cosine"),
+    "train.precision": ("float32", "mixed_bfloat16", "mixed_float16"),
+    "train.distribute": ("auto", "mirrored", "multi_worker", "default"),
+    "gan.adversarial": ("vanilla", "relativistic"),
+    "gan.discriminator": tuple(DISCRIMINATORS),
+}
 
 
-def check_config(c: ml_collections.ConfigDict) -> None:
-    """Raise ``ValueError`` naming the first invalid config value."""
+def check_config(c: ml_collections.ConfigDict, mode: str = "train") -> None:
+    """Raise :class:`ConfigError` naming the first invalid config value (data and training
+    settings are checked in ``train`` mode only)."""
     def need(ok: bool, message: str) -> None:
         if not ok:
-            raise ValueError(f"invalid config: {message}")
+            raise ConfigError(f"invalid config: {message}")
+
+    for key, choices in CHOICES.items():
+        section, name = key.split(".")
+        value = c[section][name]
+        need(value in choices, f"{key}={value!r}; choose from {', '.join(choices)}")
 
     need(c.model.name in GENERATORS, f"model.name={c.model.name!r}; choose from {', '.join(GENERATORS)}")
     scales = GENERATORS[c.model.name].scales
     need(c.model.scale in scales, f"model.scale={c.model.scale}; {c.model.name} supports {scales}")
+    need(c.infer.tile_size > 0, f"infer.tile_size={c.infer.tile_size} must be positive")
+    need(0 <= c.infer.overlap < c.infer.tile_size,
+         f"infer.overlap={c.infer.overlap} must be >= 0 and smaller than infer.tile_size")
+    if mode != "train":
+        return
     need(c.data.patch_size > 0 and c.data.patch_size % c.model.scale == 0,
          f"data.patch_size={c.data.patch_size} must be a positive multiple of model.scale")
-    need(c.data.mode in ("random", "grid"), f"data.mode={c.data.mode!r}; use random or grid")
     need(c.train.steps > 0, f"train.steps={c.train.steps} must be positive")
     need(c.train.batch_size > 0, f"train.batch_size={c.train.batch_size} must be positive")
     need(c.train.lr > 0, f"train.lr={c.train.lr} must be positive")
     need(0.0 <= c.train.ema_decay < 1.0, f"train.ema_decay={c.train.ema_decay} must be in [0, 1)")
     for key in ("log_every", "ckpt_every", "val_every", "image_every"):
         need(c.train[key] > 0, f"train.{key}={c.train[key]} must be positive")
-    need(c.infer.tile_size > 0, f"infer.tile_size={c.infer.tile_size} must be positive")
-    need(0 <= c.infer.overlap < c.infer.tile_size,
-         f"infer.overlap={c.infer.overlap} must be >= 0 and smaller than infer.tile_size")

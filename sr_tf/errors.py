@@ -1,10 +1,14 @@
-"""Errors that mean 'bad input or configuration': the CLI prints them as one line."""
+"""The error type for user mistakes (bad input, configuration or files).
 
-import tensorflow as tf
+The CLI prints a :class:`UserError` as one line; any other exception is a bug and shows its
+traceback. Each module's specific error (``DataError``, ``ImageError``, ``ConfigError``,
+``WeightImportError``, ``CheckpointError``) subclasses it.
+"""
 
-from pipelines.discovery import DataError
-from sr_tf.image_io import ImageError
-from sr_tf.weights import WeightImportError
 
-USER_ERRORS = (DataError, ImageError, WeightImportError, FileNotFoundError, FileExistsError,
-               ValueError, tf.errors.InvalidArgumentError)
+class UserError(ValueError):
+    """A problem the user can fix; the message names the file or setting and the problem."""
+
+
+class ConfigError(UserError):
+    """An invalid configuration value or flag combination."""

@@ -18,11 +18,13 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from sr_tf.errors import UserError
+
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-class ImageError(ValueError):
+class ImageError(UserError):
     """A file that is not a usable image; the message names the file and the problem."""
 
 

@@ -1,0 +1,99 @@
+"""PyTorch weights into our Keras generators, with the architecture detected from the state dict.
+
+One small module per architecture (as spandrel does for PyTorch) says whether a state dict is
+its architecture, with which hyper-parameters and scale (``detect``), and maps every official key
+naming to our layer names (``normalise``). :mod:`sr_tf.weights.core` does the conversion.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import keras
+import numpy as np
+from absl import logging
+
+from sr_tf.torch_files import CheckpointError, load_state_dict
+from sr_tf.weights import edsr, hat, imdn, rcan, rdn, rrdb, srvgg, swinir, vdsr
+from sr_tf.weights.core import Detected, WeightImportError, assign_state
+
+# Detection order: the first module whose ``detect`` recognises the keys wins.
+ARCHITECTURES = (swinir, hat, rrdb, rcan, edsr, rdn, imdn, srvgg, vdsr)
+TORCH_SUFFIXES = (".pth", ".pt", ".ckpt", ".safetensors")
+
+
+def detect_architecture(state: dict[str, np.ndarray], source: str = "state dict") -> Detected:
+    """The architecture, hyper-parameters and scale of a state dict, or a clear error."""
+    for module in ARCHITECTURES:
+        found = module.detect(state)
+        if found is not None:
+            return found
+    tried = ", ".join(m.NAME for m in ARCHITECTURES)
+    raise WeightImportError(f"{source}: unknown architecture (tried {tried}); first keys: "
+                            f"{sorted(state)[:6]}. Pass --model=NAME to import it by name.")
+
+
+def _module(name: str):
+    for module in ARCHITECTURES:
+        if module.NAME == name:
+            return module
+    raise WeightImportError(f"no PyTorch importer for {name!r} "
+                            f"({', '.join(m.NAME for m in ARCHITECTURES)})")
+
+
+def import_weights(model: keras.Model, state: dict[str, np.ndarray], name: str,
+                   source: str = "state dict") -> keras.Model:
+    """Copy an (unwrapped) PyTorch state dict of architecture ``name`` into ``model``."""
+    try:
+        assign_state(model, _module(name).normalise(state))
+    except WeightImportError as err:
+        hint = ""
+        try:
+            found = detect_architecture(state)
+            hint = f" The file looks like: {found.description}."
+        except WeightImportError:
+            pass
+        raise WeightImportError(f"{source}: {err}.{hint}") from None
+    return model
+
+
+def is_torch_file(path: str | os.PathLike) -> bool:
+    """Whether ``path`` names a PyTorch checkpoint we read (by suffix)."""
+    return Path(path).suffix in TORCH_SUFFIXES
+
+
+def detect_file(path: str | os.PathLike) -> Detected:
+    """:func:`detect_architecture` of a checkpoint file."""
+    return detect_architecture(load_state_dict(path), str(path))
+
+
+def load_generator(path: str | os.PathLike, name: str | None = None, scale: int | None = None,
+                   **kwargs) -> keras.Model:
+    """A generator from a ``.keras`` file, or from PyTorch weights (``.pth``/``.safetensors``).
+
+    For PyTorch weights, ``name=None`` detects the architecture, its hyper-parameters and scale
+    from the file; with ``name`` the model is built from ``name``, ``scale`` and ``kwargs``, and
+    every key must fit it.
+    """
+    from sr_tf.models import build_generator
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: model file not found (train first, or pass --weights)")
+    if path.suffix == ".keras":
+        return keras.saving.load_model(path, compile=False)
+    if not is_torch_file(path):
+        raise WeightImportError(f"{path}: unknown weights format (.keras, "
+                                f"{', '.join(TORCH_SUFFIXES)})")
+    state = load_state_dict(path)
+    if name is None:
+        found = detect_architecture(state, str(path))
+        logging.info("%s: detected %s", path, found.description)
+        name, scale, kwargs = found.name, found.scale or scale, {**found.kwargs, **kwargs}
+    return import_weights(build_generator(name, scale, **kwargs), state, name, str(path))
+
+
+__all__ = ["ARCHITECTURES", "CheckpointError", "Detected", "WeightImportError",
+           "detect_architecture", "detect_file", "import_weights", "is_torch_file",
+           "load_generator", "load_state_dict"]

@@ -1,0 +1,17 @@
+"""Placeholder: hat weights (issue 10, in progress)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sr_tf.weights.core import Detected
+
+NAME = "hat"
+
+
+def detect(state: dict[str, np.ndarray]) -> Detected | None:
+    return None
+
+
+def normalise(state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    raise NotImplementedError("hat weights are not supported yet")

@@ -1,0 +1,17 @@
+"""Placeholder: imdn weights (issue 10, in progress)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sr_tf.weights.core import Detected
+
+NAME = "imdn"
+
+
+def detect(state: dict[str, np.ndarray]) -> Detected | None:
+    return None
+
+
+def normalise(state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    raise NotImplementedError("imdn weights are not supported yet")

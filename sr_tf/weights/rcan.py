@@ -1,0 +1,17 @@
+"""Placeholder: rcan weights (issue 10, in progress)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sr_tf.weights.core import Detected
+
+NAME = "rcan"
+
+
+def detect(state: dict[str, np.ndarray]) -> Detected | None:
+    return None
+
+
+def normalise(state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    raise NotImplementedError("rcan weights are not supported yet")

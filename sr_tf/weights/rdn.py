@@ -1,0 +1,17 @@
+"""Placeholder: rdn weights (issue 10, in progress)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sr_tf.weights.core import Detected
+
+NAME = "rdn"
+
+
+def detect(state: dict[str, np.ndarray]) -> Detected | None:
+    return None
+
+
+def normalise(state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    raise NotImplementedError("rdn weights are not supported yet")
