@@ -18,7 +18,8 @@ def get_config() -> ml_collections.ConfigDict:
     c.data.patch_size = 96         # HR patch side; LR patch is patch_size / scale
     c.data.mode = "random"         # random crops, or "grid" (every patch, extract_patches)
     c.data.crops_per_image = 16
-    c.data.cache = True            # keep decoded images in memory
+    c.data.cache = "auto"          # memory (decode once; exact resume) or none (stream, larger than
+                                   # memory); auto: folders in memory, TFRecord shards streamed
     c.data.strict = False          # stop at the first bad file instead of skipping it
 
     c.train = ml_collections.ConfigDict()
@@ -60,7 +61,8 @@ def get_config() -> ml_collections.ConfigDict:
     c.gan.perceptual_weight = 1.0
     c.gan.adversarial_weight = 0.005
     c.gan.perceptual_layers = ml_collections.ConfigDict({"block5_conv4": 1.0})
-    c.gan.vgg_weights = ""         # local VGG19 notop .h5 file; "imagenet" downloads it
+    c.gan.vgg_weights = ""         # local VGG19 notop .h5 file; "imagenet" downloads it;
+                                   # "random": untrained VGG (tests only)
 
     c.infer = ml_collections.ConfigDict()
     c.infer.tile_size = 512        # LR pixels; tiles are balanced to share the image evenly

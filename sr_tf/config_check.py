@@ -10,6 +10,7 @@ from sr_tf.models import DISCRIMINATORS, GENERATORS
 CHOICES = {
     "data.mode": ("random", "grid"),
     "data.layout": ("auto", "paired", "div2k", "hr_only", "demo"),
+    "data.cache": ("auto", "memory", "none"),
     "train.optimizer": ("adam", "adamw"),
     "train.schedule": ("constant", "step", "cosine"),
     "train.precision": ("float32", "mixed_bfloat16", "mixed_float16"),

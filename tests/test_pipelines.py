@@ -1,13 +1,15 @@
 """Data discovery, bad-input handling, conversion rules and aligned patches."""
 
+import itertools
+
 import numpy as np
 import pytest
 import tensorflow as tf
+from scipy import stats
 
 from conftest import write_png
 from pipelines.discovery import DataError, Pair, find_pairs, usable_pairs
-from pipelines.training import (decoded_pairs, dihedral_augment, grid_patches, patch_dataset,
-                                training_dataset)
+from pipelines.training import TrainingData, decoded_pairs, dihedral_augment, grid_patches
 from sr_tf.image_io import ImageError, read_image
 
 
@@ -85,17 +87,96 @@ def test_conversion_rules(tmp_path, rng):
         read_image(tmp_path / "bad.png")
 
 
+@pytest.mark.parametrize("cache", ["memory", "none"])
 @pytest.mark.parametrize("mode", ["grid", "random"])
-def test_patches_stay_aligned_through_augmentation(tmp_path, rng, mode):
+def test_patches_stay_aligned_through_augmentation(tmp_path, rng, mode, cache):
     make_paired(tmp_path, rng, hr_size=48, scale=3)
-    pairs = usable_pairs(tmp_path, 3, 24)
-    ds = training_dataset(pairs, 3, 24, batch_size=4, mode=mode, crops_per_image=3, seed=1)
-    lr, hr = next(iter(ds))
+    data = TrainingData(str(tmp_path), 3, 24, mode, crops_per_image=3, cache=cache, seed=1)
+    lr, hr, codes = next(iter(data.dataset(4)))
     assert lr.shape == (4, 8, 8, 3) and hr.shape == (4, 24, 24, 3) and lr.dtype == tf.uint8
+    assert codes.shape == (4,) and codes.dtype == tf.uint8
     np.testing.assert_array_equal(lr.numpy(), hr.numpy()[:, ::3, ::3])
-    for seed in range(4):
-        a_lr, a_hr = dihedral_augment(lr, hr, tf.constant([seed, 1]))
+    for code in range(8):
+        a_lr, a_hr = dihedral_augment(lr, hr, tf.fill([4], code))
         np.testing.assert_array_equal(a_lr.numpy(), a_hr.numpy()[:, ::3, ::3])
+
+
+def test_dihedral_codes_are_the_eight_distinct_symmetries(rng):
+    image = rng.integers(0, 256, (1, 5, 5, 1)).astype(np.uint8)
+    outputs = {dihedral_augment(image, image, tf.constant([c]))[0].numpy().tobytes()
+               for c in range(8)}
+    assert len(outputs) == 8
+
+
+def coordinate_images(root, shapes, scale=2):
+    """LR images whose pixel (y, x) of image n holds (y, x, n): a patch shows where it was cut."""
+    for n, (h, w) in enumerate(shapes):
+        y, x = np.mgrid[:h, :w]
+        lr = np.stack([y, x, np.full_like(y, n)], -1).astype(np.uint8)
+        write_png(root / "lr" / f"{n}.png", lr)
+        write_png(root / "hr" / f"{n}.png", np.repeat(np.repeat(lr, scale, 0), scale, 1))
+
+
+def _offsets(batches, count):
+    """(y, x, image) of the top-left LR pixel of ``count`` patches."""
+    lrs = np.concatenate([lr.numpy()[:, 0, 0] for lr, _, _ in itertools.islice(batches, count)])
+    return lrs[:, 0].astype(int), lrs[:, 1].astype(int), lrs[:, 2].astype(int)
+
+
+@pytest.mark.parametrize("cache", ["memory", "none"])
+@pytest.mark.parametrize("shape", [(20, 20), (14, 26)])
+def test_random_crop_offsets_are_uniform_and_independent(tmp_path, cache, shape):
+    # 4x4 LR patches: offsets y in 0..h-4 and x in 0..w-4. The bug this guards against drew y
+    # and x from the same random stream: every crop of a square image on the diagonal.
+    coordinate_images(tmp_path, [shape])
+    data = TrainingData(str(tmp_path), 2, 8, "random", crops_per_image=64, cache=cache, seed=3)
+    ny, nx = shape[0] - 3, shape[1] - 3
+    y, x, _ = _offsets(data.dataset(64), 6000 // 64)
+    assert y.min() == 0 and y.max() == ny - 1 and x.min() == 0 and x.max() == nx - 1
+    assert stats.chisquare(np.bincount(y, minlength=ny)).pvalue > 1e-3
+    assert stats.chisquare(np.bincount(x, minlength=nx)).pvalue > 1e-3
+    table = np.zeros((ny, nx))
+    np.add.at(table, (y, x), 1)
+    assert stats.chi2_contingency(table).pvalue > 1e-3          # y and x independent
+    assert abs(np.corrcoef(y, x)[0, 1]) < 0.05
+    assert np.mean(y == x) < 2.0 / min(ny, nx)
+
+
+def test_memory_stream_visits_each_image_equally_and_is_step_addressable(tmp_path):
+    coordinate_images(tmp_path, [(12, 12), (10, 16), (14, 9)])
+    data = TrainingData(str(tmp_path), 2, 8, "random", crops_per_image=5, seed=7)
+    *_, images = _offsets(data.dataset(5), 3)                   # one pass: 3 images x 5 crops
+    assert np.bincount(images).tolist() == [5, 5, 5]
+    whole = [tuple(t.numpy() for t in b) for b in itertools.islice(data.dataset(6), 10)]
+    resumed = next(iter(data.dataset(6, first_step=7)))
+    for a, b in zip(whole[7], resumed):
+        np.testing.assert_array_equal(a, b.numpy())
+    # Replicas and workers take slices of the same global batch.
+    class Context:
+        num_replicas_in_sync, num_input_pipelines = 3, 3
+    for r in range(3):
+        Context.input_pipeline_id = r
+        part = next(iter(data.dataset(6, first_step=7, context=Context())))
+        np.testing.assert_array_equal(part[1].numpy(), whole[7][1][2 * r:2 * r + 2])
+
+
+def test_streamed_resume_draws_fresh_data_instead_of_replaying(tmp_path):
+    coordinate_images(tmp_path, [(20, 20), (20, 20)])
+    data = TrainingData(str(tmp_path), 2, 8, "random", crops_per_image=8, cache="none", seed=1)
+    first = next(iter(data.dataset(8)))[0].numpy()
+    again = next(iter(data.dataset(8)))[0].numpy()
+    resumed = next(iter(data.dataset(8, first_step=50)))[0].numpy()
+    np.testing.assert_array_equal(first, again)                  # reproducible
+    assert not np.array_equal(first, resumed)
+
+
+def test_memory_grid_mode_covers_every_patch_once_per_pass(tmp_path):
+    coordinate_images(tmp_path, [(12, 12), (10, 16)])           # 3x3 + 2x4 grid patches of 4
+    data = TrainingData(str(tmp_path), 2, 8, "grid", seed=2)
+    y, x, n = _offsets(data.dataset(17), 1)
+    assert sorted(zip(n, y, x)) == sorted(
+        [(0, a, b) for a in (0, 4, 8) for b in (0, 4, 8)] + [(1, a, b) for a in (0, 4)
+                                                             for b in (0, 4, 8, 12)])
 
 
 def test_grid_mode_takes_every_patch_as_extract_patches_does(rng):
@@ -117,34 +198,39 @@ def test_hr_only_makes_lr_by_matlab_bicubic(tmp_path, rng):
     np.testing.assert_array_equal(lr.numpy(), bicubic_lr(hr[:32], 2).numpy())
 
 
-def test_corrupt_body_is_dropped_not_fatal(tmp_path, rng):
+@pytest.mark.parametrize("cache", ["memory", "none"])
+def test_corrupt_body_is_dropped_not_fatal(tmp_path, rng, cache):
     make_paired(tmp_path, rng, names=("a.png", "b.png"))
     data = (tmp_path / "hr" / "b.png").read_bytes()
     (tmp_path / "hr" / "b.png").write_bytes(data[:60])      # valid header, truncated body
-    pairs = usable_pairs(tmp_path, 2, 16)
-    images = list(decoded_pairs(pairs, 2))
-    assert len(images) == 1
-    batches = patch_dataset(decoded_pairs(pairs, 2), 2, 16, 2, repeat=False, mode="grid")
-    assert sum(1 for _ in batches) >= 1
+    assert len(list(decoded_pairs(usable_pairs(tmp_path, 2, 16), 2))) == 1
+    lr, hr, _ = next(iter(TrainingData(str(tmp_path), 2, 16, "grid", cache=cache).dataset(2)))
+    assert hr.shape == (2, 16, 16, 3)
 
 
-def test_tfrecord_shards_round_trip(tmp_path, rng):
+def test_tfrecord_shards_round_trip_and_record_their_settings(tmp_path, rng):
     from pipelines.tfrecords import tfrecord_pairs, write_shards
-    from pipelines.training import training_images
     make_paired(tmp_path / "data", rng, names=("a.png", "b.png", "c.png"))
     write_png(tmp_path / "hronly" / "d.png", rng.integers(0, 256, (33, 32, 3)).astype(np.uint8))
     pairs = usable_pairs(tmp_path / "data", 2, 16) + usable_pairs(tmp_path / "hronly", 2, 16)
-    paths = write_shards(pairs, tmp_path / "shards", num_shards=2)
+    paths = write_shards(pairs, tmp_path / "shards", scale=2, patch_size=16, num_shards=2)
     assert [p.name for p in paths] == ["pairs-00000-of-00002.tfrecord",
                                        "pairs-00001-of-00002.tfrecord"]
     assert sorted(p.name for p in (tmp_path / "shards").iterdir()) == [p.name for p in paths]
+    pattern = str(tmp_path / "shards" / "*.tfrecord")
     from_shards = sorted((lr.numpy().tobytes(), hr.numpy().tobytes())
-                         for lr, hr in tfrecord_pairs(str(tmp_path / "shards" / "*.tfrecord"), 2))
+                         for lr, hr in tfrecord_pairs(pattern, 2, 16))
     from_files = sorted((lr.numpy().tobytes(), hr.numpy().tobytes())
                         for lr, hr in decoded_pairs(pairs, 2))
     assert from_shards == from_files and len(from_files) == 4
-    images = training_images(str(tmp_path / "shards" / "*.tfrecord"), 2, 16)
-    lr, hr = next(iter(patch_dataset(images, 2, 16, 2)))
+    data = TrainingData(pattern, 2, 16)
+    assert data.cache == "none"                                  # shards stream by default
+    lr, hr, _ = next(iter(data.dataset(2)))
     assert lr.shape == (2, 8, 8, 3) and hr.shape == (2, 16, 16, 3)
+    assert TrainingData(pattern, 2, 16, cache="memory").cache == "memory"
+    with pytest.raises(DataError, match=r"shards hold x2 pairs, but model.scale is 4"):
+        tfrecord_pairs(pattern, 4, 16)
+    with pytest.raises(DataError, match=r"checked for HR patches of 16.*--patch_size=32"):
+        tfrecord_pairs(pattern, 2, 32)
     with pytest.raises(DataError, match="no TFRecord shards"):
-        tfrecord_pairs(str(tmp_path / "none" / "*.tfrecord"), 2)
+        tfrecord_pairs(str(tmp_path / "none" / "*.tfrecord"), 2, 16)
