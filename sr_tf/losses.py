@@ -32,10 +32,13 @@ def vgg19_feature_extractor(layers: Mapping[str, float], weights: str | os.PathL
                             ) -> keras.Model:
     """VGG19 returning the *pre-activation* outputs of the named conv layers (ESRGAN's choice).
 
+    Outputs come in the order of ``layers``' keys, whatever their order in the network.
     ``weights``: a local Keras VGG19 weights file (``.h5``, e.g.
     ``vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5``), ``"imagenet"`` to let Keras download
-    it, or ``None`` for random weights (tests only).
+    it, or ``None``/``"random"`` for random weights (tests only).
     """
+    if weights == "random":
+        weights = None
     if weights not in (None, "imagenet") and not Path(weights).is_file():
         raise FileNotFoundError(
             f"VGG19 weights file {weights} not found: download "
@@ -52,7 +55,7 @@ def vgg19_feature_extractor(layers: Mapping[str, float], weights: str | os.PathL
     if unknown:
         raise ValueError(f"unknown VGG19 layers {sorted(unknown)} (e.g. block5_conv4)")
     x = inputs = keras.Input((None, None, 3))
-    outputs = []
+    features = {}
     for layer in base.layers[1:]:
         if isinstance(layer, keras.layers.Conv2D):
             config = layer.get_config() | {"activation": "linear", "name": f"{layer.name}_pre"}
@@ -60,13 +63,13 @@ def vgg19_feature_extractor(layers: Mapping[str, float], weights: str | os.PathL
             x = conv(x)
             conv.set_weights(layer.get_weights())
             if layer.name in layers:
-                outputs.append(x)
+                features[layer.name] = x
             x = keras.layers.ReLU()(x)
         else:
             x = layer(x)
-        if len(outputs) == len(layers):
+        if len(features) == len(layers):
             break
-    extractor = keras.Model(inputs, outputs, name="vgg19_features")
+    extractor = keras.Model(inputs, [features[name] for name in layers], name="vgg19_features")
     extractor.trainable = False
     return extractor
 
@@ -75,13 +78,13 @@ class PerceptualLoss:
     """Weighted L1 between VGG19 pre-activation features of SR and HR (inputs RGB in [0, 1])."""
 
     def __init__(self, layers: Mapping[str, float], weights: str | os.PathLike | None):
-        self.names = list(layers)
-        self.layer_weights = [float(layers[n]) for n in self.names]
+        self.layer_weights = [float(w) for w in layers.values()]     # same order as the outputs
         self.extractor = vgg19_feature_extractor(layers, weights)
 
     def __call__(self, sr: tf.Tensor, hr: tf.Tensor) -> tf.Tensor:
         prep = lambda x: keras.applications.vgg19.preprocess_input(tf.cast(x, tf.float32) * 255.0)
-        sr_f, hr_f = self.extractor(prep(sr)), self.extractor(prep(hr))
+        # A one-layer extractor returns a tensor, not a list: flatten both cases.
+        sr_f, hr_f = (keras.tree.flatten(self.extractor(prep(x))) for x in (sr, hr))
         return tf.add_n([w * tf.reduce_mean(tf.abs(tf.cast(a, tf.float32) - tf.cast(b, tf.float32)))
                          for w, a, b in zip(self.layer_weights, sr_f, hr_f)])
 

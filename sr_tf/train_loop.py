@@ -2,9 +2,12 @@
 
 ``train(config, workdir)`` is what ``main.py --mode=train`` calls. A run is resumable: every
 ``ckpt_every`` steps a CheckpointManager saves generator, discriminator, optimizers, EMA weights
-and the step; a restarted run (same workdir) continues from the last checkpoint. SIGTERM saves a
-checkpoint before exiting, and so does reaching ``train.max_minutes``. The EMA generator is also
-written to ``workdir/model.keras``; each validation is appended to ``workdir/validation.jsonl``.
+and the step; a restarted run (same workdir) continues from the last checkpoint, and with data in
+memory it sees exactly the batches an uninterrupted run would (``pipelines.training``).
+``train.seed`` seeds the weight initialisation and the data. SIGTERM/Ctrl-C and reaching
+``train.max_minutes`` save a checkpoint and stop; with several workers they all agree on the step
+to stop at. The EMA generator (all weights averaged, BatchNorm statistics included) is written to
+``workdir/model.keras``; each validation is appended to ``workdir/validation.jsonl``.
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ import numpy as np
 import tensorflow as tf
 from absl import logging
 
-from pipelines.training import patch_dataset, training_images
+from pipelines.training import TrainingData
 from pipelines.validation import iter_eval_pairs
 from sr_tf.evaluate import evaluate_pair, mean_row
+from sr_tf.image_io import atomic_write_bytes
 from sr_tf.inference import Upscaler
 from sr_tf.losses import PerceptualLoss
 from sr_tf.models import build_discriminator, build_generator
@@ -38,72 +42,71 @@ def make_strategy(kind: str = "auto") -> tf.distribute.Strategy:
         return tf.distribute.MultiWorkerMirroredStrategy()
     if kind == "mirrored":
         return tf.distribute.MirroredStrategy()
-    if kind == "default":
-        return tf.distribute.get_strategy()
-    raise ValueError(f"train.distribute must be auto, mirrored, multi_worker or default: {kind!r}")
-
-
-def set_precision(policy: str) -> None:
-    """Global Keras dtype policy: float32, mixed_bfloat16 or mixed_float16."""
-    if policy not in ("float32", "mixed_bfloat16", "mixed_float16"):
-        raise ValueError(f"train.precision must be float32, mixed_bfloat16 or mixed_float16: {policy!r}")
-    keras.mixed_precision.set_global_policy(policy)
+    return tf.distribute.get_strategy()
 
 
 def learning_rate(cfg: ml_collections.ConfigDict, steps: int):
     """Constant, step (multiply by gamma at each milestone) or cosine schedule."""
-    if cfg.schedule == "constant":
-        return cfg.lr
     if cfg.schedule == "step":
         milestones = list(cfg.milestones)
         values = [cfg.lr * cfg.gamma**i for i in range(len(milestones) + 1)]
         return keras.optimizers.schedules.PiecewiseConstantDecay(milestones, values)
     if cfg.schedule == "cosine":
         return keras.optimizers.schedules.CosineDecay(cfg.lr, steps, alpha=cfg.min_lr_ratio)
-    raise ValueError(f"schedule must be constant, step or cosine: {cfg.schedule!r}")
+    return cfg.lr
 
 
 def make_optimizer(cfg: ml_collections.ConfigDict, steps: int) -> keras.optimizers.Optimizer:
-    """Adam or AdamW with optional global-norm gradient clipping (float16 gets loss scaling)."""
+    """Adam or AdamW (float16 gets loss scaling). Clipping is the trainer's: it clips the
+    gradient summed over replicas."""
     kwargs = dict(learning_rate=learning_rate(cfg, steps), beta_1=cfg.beta_1, beta_2=cfg.beta_2)
-    if cfg.grad_clip:
-        kwargs["global_clipnorm"] = cfg.grad_clip
-    if cfg.optimizer == "adam":
-        opt = keras.optimizers.Adam(**kwargs)
-    elif cfg.optimizer == "adamw":
-        opt = keras.optimizers.AdamW(weight_decay=cfg.weight_decay, **kwargs)
-    else:
-        raise ValueError(f"optimizer must be adam or adamw: {cfg.optimizer!r}")
+    opt = keras.optimizers.AdamW(weight_decay=cfg.weight_decay, **kwargs) \
+        if cfg.optimizer == "adamw" else keras.optimizers.Adam(**kwargs)
     if keras.mixed_precision.global_policy().name == "mixed_float16":
         opt = keras.optimizers.LossScaleOptimizer(opt)
     return opt
 
 
 def build_trainer(config: ml_collections.ConfigDict, steps: int) -> tuple[SRTrainer, keras.Model]:
-    """Generator (+ discriminator for GAN configs) wrapped in its trainer, optimizers set."""
+    """Generator (+ discriminator for GAN configs) wrapped in its trainer, optimizers set, and
+    the EMA copy of the generator."""
     m, t = config.model, config.train
     generator = build_generator(m.name, m.scale, **m.kwargs.to_dict())
-    pixel = PixelLossWeights(t.loss.l1, t.loss.l2, t.loss.charbonnier)
+    common = dict(pixel_weights=PixelLossWeights(t.loss.l1, t.loss.l2, t.loss.charbonnier),
+                  augment=t.augment, grad_clip=t.grad_clip)
     if config.gan.enabled:
         g = config.gan
         perceptual = PerceptualLoss(g.perceptual_layers.to_dict(), g.vgg_weights) \
             if g.perceptual_weight else None
-        trainer = GANTrainer(generator, build_discriminator(g.discriminator,
-                                                            **g.discriminator_kwargs.to_dict()),
-                             m.scale, perceptual, g.adversarial, g.pixel_weight,
-                             g.perceptual_weight, g.adversarial_weight, pixel_weights=pixel,
-                             augment=t.augment)
+        discriminator = build_discriminator(g.discriminator, **g.discriminator_kwargs.to_dict())
+        trainer = GANTrainer(generator, discriminator, m.scale, perceptual, g.adversarial,
+                             g.pixel_weight, g.perceptual_weight, g.adversarial_weight, **common)
         trainer.d_optimizer = make_optimizer(t, steps)
     else:
-        trainer = SRTrainer(generator, m.scale, pixel, augment=t.augment)
+        trainer = SRTrainer(generator, m.scale, **common)
     trainer.optimizer = make_optimizer(t, steps)
     ema = keras.models.clone_model(generator)
     ema.set_weights(generator.get_weights())
     return trainer, ema
 
 
+def ema_update(ema: keras.Model, live: keras.Model, step: tf.Variable, decay: float) -> None:
+    """Move every EMA weight towards the live one: trainable weights and the BatchNorm
+    statistics alike (an average without them keeps the initial statistics forever).
+
+    Warm-up as ``tf.train.ExponentialMovingAverage(num_updates=step)``: the rate is
+    ``min(decay, (1 + step) / (10 + step))``, so early on the average follows the weights.
+    """
+    done = tf.cast(step, tf.float32)
+    rate = tf.minimum(decay, (1.0 + done) / (10.0 + done))
+    for averaged, current in zip(ema.weights, live.weights):
+        value = tf.cast(current, averaged.dtype)
+        averaged.assign(rate * averaged + (1.0 - rate) * value
+                        if keras.backend.is_float_dtype(averaged.dtype) else value)
+
+
 class _StopRequested:
-    """SIGTERM/SIGINT flag: the loop saves a checkpoint and returns at the next step."""
+    """SIGTERM/SIGINT flag: the loop saves a checkpoint and returns at the next stop check."""
 
     def __init__(self):
         self.requested = False
@@ -123,10 +126,15 @@ class _StopRequested:
             signal.signal(sig, handler)
 
 
-def _is_chief(strategy: tf.distribute.Strategy) -> bool:
+def _multi_worker(strategy: tf.distribute.Strategy) -> bool:
     resolver = getattr(strategy, "cluster_resolver", None)
-    if resolver is None or not resolver.cluster_spec().as_dict():
+    return resolver is not None and bool(resolver.cluster_spec().as_dict())
+
+
+def _is_chief(strategy: tf.distribute.Strategy) -> bool:
+    if not _multi_worker(strategy):
         return True
+    resolver = strategy.cluster_resolver
     return resolver.task_type in ("chief", None) or (
         resolver.task_type == "worker" and resolver.task_id == 0
         and "chief" not in resolver.cluster_spec().as_dict())
@@ -137,6 +145,10 @@ def _save_keras(model: keras.Model, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.tmp.keras")
     model.save(tmp)
     os.replace(tmp, path)
+
+
+def _write_json(path: Path, payload) -> None:
+    atomic_write_bytes(path, json.dumps(payload, indent=2).encode())
 
 
 def validate(upscaler: Upscaler, source: str, max_images: int
@@ -153,35 +165,42 @@ def validate(upscaler: Upscaler, source: str, max_images: int
 
 
 def _panel(lr, bicubic, sr, hr, scale, size: int = 192) -> np.ndarray:
-    """LR (nearest) | bicubic | SR | HR, cropped to a ``size`` HR square from the centre."""
+    """LR (nearest) | bicubic | SR | HR: a centre crop of ``size`` HR pixels (smaller images are
+    padded with black), so panels of any image size stack."""
     nearest = np.repeat(np.repeat(lr, scale, axis=0), scale, axis=1)
     h, w = hr.shape[:2]
     y0, x0 = max(0, (h - size) // 2), max(0, (w - size) // 2)
 
     def crop(image: np.ndarray) -> np.ndarray:
         part = image[y0:y0 + size, x0:x0 + size]
-        return np.repeat(part, 3 // part.shape[-1], axis=-1)   # grey -> RGB for display
+        part = np.repeat(part, 3 // part.shape[-1], axis=-1)   # grey -> RGB for display
+        return np.pad(part, [(0, size - part.shape[0]), (0, size - part.shape[1]), (0, 0)])
 
     return np.concatenate([crop(nearest), crop(bicubic), crop(sr), crop(hr)], axis=1)
+
+
+def init_generator(generator: keras.Model, ema: keras.Model, path: str, name: str) -> None:
+    """Start from a trained generator: a ``.keras`` file or PyTorch weights of architecture
+    ``name`` (an official pretrained model, or ESRGAN's PSNR stage)."""
+    from sr_tf.weights import import_weights, is_torch_file, load_state_dict
+    if is_torch_file(path):
+        import_weights(generator, load_state_dict(path), name, path)
+    else:
+        generator.set_weights(keras.saving.load_model(path, compile=False).get_weights())
+    ema.set_weights(generator.get_weights())
+    logging.info("initialised the generator from %s", path)
 
 
 def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict[str, float]:
     """Train (or resume) the run described by ``config`` in ``workdir``; returns final metrics."""
     workdir = Path(workdir)
-    t = config.train
-    set_precision(t.precision)
+    t, d = config.train, config.data
+    keras.mixed_precision.set_global_policy(t.precision)
+    keras.utils.set_random_seed(t.seed)
     strategy = make_strategy(t.distribute)
     chief = _is_chief(strategy)
-    replicas = strategy.num_replicas_in_sync
-    if t.batch_size % replicas:
-        raise ValueError(f"train.batch_size {t.batch_size} must divide by {replicas} replicas")
-    d = config.data
-    images = training_images(d.train, config.model.scale, d.patch_size, d.layout, d.strict, d.cache)
-    dataset = patch_dataset(images, config.model.scale, d.patch_size, t.batch_size, d.mode,
-                            d.crops_per_image, seed=t.seed)
-    options = tf.data.Options()
-    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-    dist_dataset = strategy.experimental_distribute_dataset(dataset.with_options(options))
+    data = TrainingData(d.train, config.model.scale, d.patch_size, d.mode, d.crops_per_image,
+                        d.layout, d.strict, d.cache, t.seed)
 
     with strategy.scope():
         trainer, ema = build_trainer(config, t.steps)
@@ -199,10 +218,11 @@ def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict
         checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
         logging.info("resumed from %s at step %d", manager.latest_checkpoint, int(step.numpy()))
     elif t.init_from:
-        _init_generator(trainer.generator, ema, t.init_from)
+        init_generator(trainer.generator, ema, t.init_from, config.model.name)
 
-    ema_pairs = list(zip(ema.trainable_variables, trainer.generator.trainable_variables))
-    decay = float(t.ema_decay)
+    first_step = int(step.numpy())
+    dist_dataset = strategy.distribute_datasets_from_function(
+        lambda context: data.dataset(t.batch_size, first_step, context))
 
     def replica_step(batch):
         return trainer.train_step(batch)
@@ -215,20 +235,21 @@ def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict
         logs = strategy.run(replica_step, args=(next(iterator),))
         logs = {k: strategy.reduce(tf.distribute.ReduceOp.MEAN, v, axis=None)
                 for k, v in logs.items()}
-        # EMA with warm-up, as tf.train.ExponentialMovingAverage(num_updates=step): early on the
-        # average follows the weights instead of keeping the random initialisation.
-        steps_done = tf.cast(step, tf.float32)
-        rate = tf.minimum(decay, (1.0 + steps_done) / (10.0 + steps_done))
-        for averaged, live in ema_pairs:
-            averaged.assign(rate * averaged + (1.0 - rate) * tf.cast(live, averaged.dtype))
+        ema_update(ema, trainer.generator, step, float(t.ema_decay))
         step.assign_add(1)
         return logs
+
+    @tf.function
+    def any_worker(flag):
+        """True on every worker when ``flag`` is true on any (a collective all-reduce)."""
+        votes = strategy.run(lambda: tf.cast(flag, tf.int32))
+        return strategy.reduce(tf.distribute.ReduceOp.SUM, votes, axis=None) > 0
 
     writer = tf.summary.create_file_writer(str(workdir / "tb")) if chief \
         else tf.summary.create_noop_writer()
     if chief:
         workdir.mkdir(parents=True, exist_ok=True)
-        (workdir / "config.json").write_text(config.to_json_best_effort(indent=2))
+        atomic_write_bytes(workdir / "config.json", config.to_json_best_effort(indent=2).encode())
 
     def save() -> None:
         manager.save(checkpoint_number=int(step.numpy()))
@@ -240,20 +261,25 @@ def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict
     iterator = iter(dist_dataset)
     progbar = keras.utils.Progbar(t.steps, stateful_metrics=["loss", "steps/s", "lr"],
                                   verbose=1 if chief and t.progress else 0)
-    progbar.update(int(step.numpy()))
+    progbar.update(first_step)
     results: dict[str, float] = {}
-    last_time, last_step = time.time(), int(step.numpy())
+    last_time, last_step = time.time(), first_step
     started = time.time()
     timed_from, first_timed, timed_steps = None, 0, 0
     deadline = started + 60 * t.max_minutes if t.max_minutes else float("inf")
+    # One worker alone must not leave (its peers would wait in an all-reduce forever): with
+    # several workers the stop is agreed every log interval.
+    agreed_stop = _multi_worker(strategy)
     with _StopRequested() as stop, writer.as_default():
-        while int(step.numpy()) < t.steps and not stop.requested and time.time() < deadline:
+        current = first_step
+        while current < t.steps:
             logs = train_step(iterator)
             current = int(step.numpy())
             if timed_from is None:
                 timed_from, first_timed = time.time(), current
             timed_steps = current - first_timed
-            if current % t.log_every == 0 or current == t.steps:
+            logged = current % t.log_every == 0 or current == t.steps
+            if logged:
                 now = time.time()
                 rate = (current - last_step) / max(now - last_time, 1e-9)
                 last_time, last_step = now, current
@@ -268,32 +294,38 @@ def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict
             if current % t.ckpt_every == 0:
                 save()
             if config.data.val and (current % t.val_every == 0 or current == t.steps):
-                results, panels = validate(val_upscaler, config.data.val, t.val_images)
-                for k, v in results.items():
-                    tf.summary.scalar(f"val/{k}", v, step=current)
-                if current % t.image_every == 0 or current == t.steps:
-                    tf.summary.image("val/lr_bicubic_sr_hr", np.stack(panels[:4]) if panels
-                                     else np.zeros((1, 4, 16, 3), np.uint8), step=current,
-                                     max_outputs=4)
-                logging.info("step %d validation: %s", current,
-                             ", ".join(f"{k} {v:.3f}" for k, v in results.items()))
-                if chief:
-                    with open(workdir / "validation.jsonl", "a") as log:
-                        log.write(json.dumps({"step": current, "time_s": round(
-                            time.time() - started, 1), **results}) + "\n")
+                results = _validate_and_log(val_upscaler, config, current, started, workdir,
+                                            chief)
+            wants_stop = stop.requested or time.time() >= deadline
+            if agreed_stop:
+                wants_stop = logged and bool(any_worker(tf.constant(wants_stop)))
+            if wants_stop and current < t.steps:
+                logging.info("stopping at step %d", current)
+                break
         save()
         writer.flush()
     final = {"step": int(step.numpy()), **results}
     if timed_steps:     # speed after the first step, so tracing is not counted
         final["steps_per_s"] = timed_steps / (time.time() - timed_from)
     if chief:
-        (workdir / "metrics.json").write_text(json.dumps(final, indent=2))
+        _write_json(workdir / "metrics.json", final)
     return final
 
 
-def _init_generator(generator: keras.Model, ema: keras.Model, path: str) -> None:
-    """Start from a PSNR-trained model (ESRGAN starts its GAN stage this way)."""
-    source = keras.saving.load_model(path, compile=False)
-    generator.set_weights(source.get_weights())
-    ema.set_weights(source.get_weights())
-    logging.info("initialised the generator from %s", path)
+def _validate_and_log(upscaler: Upscaler, config: ml_collections.ConfigDict, current: int,
+                      started: float, workdir: Path, chief: bool) -> dict[str, float]:
+    """Validate the EMA generator; TensorBoard scalars and panels, and validation.jsonl."""
+    t = config.train
+    results, panels = validate(upscaler, config.data.val, t.val_images)
+    for k, v in results.items():
+        tf.summary.scalar(f"val/{k}", v, step=current)
+    if panels and (current % t.image_every == 0 or current == t.steps):
+        tf.summary.image("val/lr_bicubic_sr_hr", np.stack(panels[:4]), step=current,
+                         max_outputs=4)
+    logging.info("step %d validation: %s", current,
+                 ", ".join(f"{k} {v:.3f}" for k, v in results.items()))
+    if chief:
+        with open(workdir / "validation.jsonl", "a") as log:
+            log.write(json.dumps({"step": current, "time_s": round(time.time() - started, 1),
+                                  **results}) + "\n")
+    return results

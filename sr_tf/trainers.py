@@ -3,6 +3,7 @@
 Architectures (``sr_tf.models``) stay plain functional models; these wrappers own the losses,
 the on-device preprocessing and the optimizer steps. Per-replica losses are divided by the
 number of replicas before gradients, because MirroredStrategy sums gradients across replicas.
+Gradient clipping acts on that sum (see :func:`clip_summed_gradients`).
 """
 
 from __future__ import annotations
@@ -45,25 +46,40 @@ def _replica_scale() -> float:
     return 1.0 / tf.distribute.get_strategy().num_replicas_in_sync
 
 
+def clip_summed_gradients(grads: list[tf.Tensor], clip_norm: float | tf.Tensor) -> list[tf.Tensor]:
+    """Clip the gradient summed over replicas (the one the optimizer applies) to ``clip_norm``.
+
+    Keras' ``global_clipnorm`` clips each replica's 1/R share before the all-reduce, which is R
+    times looser on R replicas. Here the shares are summed first and clipped; each replica then
+    hands the optimizer clipped / R, which the optimizer's own all-reduce sums back.
+    """
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    total = tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.SUM, grads)
+    clipped, _ = tf.clip_by_global_norm(total, clip_norm)
+    return [g / replicas for g in clipped]
+
+
 class SRTrainer(keras.Model):
     """PSNR-oriented training of ``generator`` with a weighted L1/L2/Charbonnier loss."""
 
     def __init__(self, generator: keras.Model, scale: int,
                  pixel_weights: PixelLossWeights = PixelLossWeights(), augment: bool = True,
-                 **kwargs):
+                 grad_clip: float = 0.0, **kwargs):
         super().__init__(**kwargs)
         self.generator = generator
         self.scale = scale
         self.pixel_weights = pixel_weights
         self.augment = augment
+        self.grad_clip = grad_clip
 
     def call(self, inputs, training=False):
         return self.generator(inputs, training=training)
 
     def prepare(self, data):
-        lr, hr = data
+        """(input, target) floats from a batch ``(lr, hr, dihedral codes)`` of uint8 patches."""
+        lr, hr, codes = data
         if self.augment:
-            lr, hr = dihedral_augment(lr, hr)
+            lr, hr = dihedral_augment(lr, hr, codes)
         return model_inputs(self.generator, lr, hr, self.scale)
 
     def pixel_loss(self, sr: tf.Tensor, hr: tf.Tensor) -> tf.Tensor:
@@ -78,11 +94,13 @@ class SRTrainer(keras.Model):
         """
         return optimizer.scale_loss(loss * _replica_scale())
 
-    @staticmethod
-    def apply(optimizer: keras.optimizers.Optimizer, tape: tf.GradientTape,
+    def apply(self, optimizer: keras.optimizers.Optimizer, tape: tf.GradientTape,
               scaled_loss: tf.Tensor, variables: list) -> None:
-        """Apply the gradients of a :meth:`scaled` loss (the optimizer unscales float16)."""
+        """Apply the gradients of a :meth:`scaled` loss, clipped if ``grad_clip`` is set (the
+        optimizer unscales float16; the clip norm is scaled with the loss)."""
         grads = tape.gradient(scaled_loss, variables)
+        if self.grad_clip:
+            grads = clip_summed_gradients(grads, self.grad_clip * optimizer.scale_loss(1.0))
         optimizer.apply_gradients(zip(grads, variables))
 
     def train_step(self, data):

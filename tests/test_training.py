@@ -1,4 +1,5 @@
-"""Training: loss mix, GAN step, replica-count scaling, multi-worker sync, kill/resume, SIGTERM."""
+"""Training: losses against their definitions, EMA, replica and worker invariance, exact resume,
+stop agreement between workers, GAN paths, schedules."""
 
 import json
 import os
@@ -13,9 +14,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from conftest import ROOT, run_python
+from conftest import ROOT, run_python, write_png
 from sr_tf.losses import PerceptualLoss, adversarial_losses, pixel_loss
 from sr_tf.models import build_discriminator, build_generator
+from sr_tf.train_loop import ema_update, learning_rate
 from sr_tf.trainers import GANTrainer, PixelLossWeights, SRTrainer
 
 TINY = ROOT / "tests" / "helpers" / "tiny_config.py"
@@ -29,19 +31,62 @@ def test_pixel_loss_mix():
     assert charb == pytest.approx(l1, abs=1e-3)
 
 
-def test_adversarial_losses():
-    real, fake = tf.constant([[5.0]]), tf.constant([[-5.0]])
-    g, d = adversarial_losses(real, fake, "vanilla")
-    assert float(d) < 0.01 and float(g) > 4.9
-    g, d = adversarial_losses(real, fake, "relativistic")
-    assert float(d) < 0.01 and float(g) > 9.9
+def _bce(logits, target):
+    p = 1 / (1 + np.exp(-logits))
+    return -np.mean(target * np.log(p) + (1 - target) * np.log(1 - p))
+
+
+def test_adversarial_losses_match_their_definitions_on_a_batch(rng):
+    real, fake = rng.normal(size=(6, 1)), rng.normal(size=(6, 1)) - 1.0
+    g, d = adversarial_losses(tf.constant(real, tf.float32), tf.constant(fake, tf.float32),
+                              "vanilla")
+    assert float(g) == pytest.approx(_bce(fake, 1), rel=1e-5)
+    assert float(d) == pytest.approx(0.5 * (_bce(real, 1) + _bce(fake, 0)), rel=1e-5)
+    # ESRGAN (Wang et al. 2018, eqs. 1-2): D_Ra(x_r, x_f) = sigmoid(C(x_r) - E[C(x_f)]).
+    real_rel, fake_rel = real - fake.mean(), fake - real.mean()
+    g, d = adversarial_losses(tf.constant(real, tf.float32), tf.constant(fake, tf.float32),
+                              "relativistic")
+    assert float(d) == pytest.approx(0.5 * (_bce(real_rel, 1) + _bce(fake_rel, 0)), rel=1e-5)
+    assert float(g) == pytest.approx(0.5 * (_bce(real_rel, 0) + _bce(fake_rel, 1)), rel=1e-5)
     with pytest.raises(ValueError, match="relativistic"):
-        adversarial_losses(real, fake, "wgan")
+        adversarial_losses(tf.constant(real), tf.constant(fake), "wgan")
+
+
+def test_perceptual_layer_weights_follow_the_names_not_the_network_order(rng):
+    sr, hr = (tf.constant(rng.uniform(size=(1, 16, 16, 3)), tf.float32) for _ in range(2))
+
+    def loss(layers):
+        keras.utils.set_random_seed(0)                 # the same random VGG each time
+        return float(PerceptualLoss(layers, weights="random")(sr, hr))
+
+    mixed = loss({"block2_conv2": 1.0, "block1_conv2": 0.0})   # not in network order
+    assert mixed == pytest.approx(loss({"block2_conv2": 1.0}), rel=1e-5)
+    assert mixed != pytest.approx(loss({"block1_conv2": 1.0}), rel=1e-2)
 
 
 def _batch(rng, n=2, size=32, scale=2):
     hr = rng.integers(0, 256, (n, size, size, 3)).astype(np.uint8)
-    return hr[:, ::scale, ::scale], hr
+    return hr[:, ::scale, ::scale], hr, rng.integers(0, 8, n).astype(np.uint8)
+
+
+def test_ema_is_its_definition_for_every_weight_including_batchnorm_statistics(rng):
+    live = build_generator("srresnet", 2, num_blocks=1, filters=8)
+    ema = keras.models.clone_model(live)
+    ema.set_weights(live.get_weights())
+    trainer = SRTrainer(live, 2)
+    trainer.optimizer = keras.optimizers.Adam(1e-2)
+    step, decay = tf.Variable(0, dtype=tf.int64), 0.9
+    expected = live.get_weights()
+    for i in range(4):
+        trainer.train_step(_batch(rng))
+        ema_update(ema, live, step, decay)
+        step.assign_add(1)
+        rate = min(decay, (1 + i) / (10 + i))
+        expected = [rate * e + (1 - rate) * w for e, w in zip(expected, live.get_weights())]
+    for e, got in zip(expected, ema.get_weights()):
+        np.testing.assert_allclose(got, e, rtol=1e-5, atol=1e-6)
+    bn = ema.get_layer("body.0.bn1")
+    assert np.abs(bn.moving_mean.numpy()).max() > 1e-4       # the statistics moved
 
 
 def test_sr_trainer_lowers_the_loss(rng):
@@ -57,8 +102,9 @@ def test_sr_trainer_lowers_the_loss(rng):
 
 
 def test_y_channel_trainer_runs(rng):
-    trainer = SRTrainer(build_generator("vdsr", 2, depth=3), 2, PixelLossWeights(l1=0, l2=1))
-    trainer.optimizer = keras.optimizers.Adam(1e-3, global_clipnorm=0.4)
+    trainer = SRTrainer(build_generator("vdsr", 2, depth=3), 2, PixelLossWeights(l1=0, l2=1),
+                        grad_clip=0.4)
+    trainer.optimizer = keras.optimizers.Adam(1e-3)
     assert np.isfinite(float(tf.function(trainer.train_step)(_batch(rng))["loss"]))
 
 
@@ -79,14 +125,32 @@ def test_gan_step_updates_both_networks(discriminator, adversarial, rng):
     assert not np.allclose(disc.get_weights()[0], d0)
 
 
+def test_learning_rate_schedules_follow_their_definitions():
+    import ml_collections
+    cfg = ml_collections.ConfigDict({"lr": 1e-3, "schedule": "constant", "milestones": (10, 20),
+                                     "gamma": 0.5, "min_lr_ratio": 0.01})
+    assert learning_rate(cfg, 100) == 1e-3
+    cfg.schedule = "step"
+    step = learning_rate(cfg, 100)
+    assert [float(step(s)) for s in (0, 10, 11, 20, 21)] == pytest.approx(
+        [1e-3, 1e-3, 5e-4, 5e-4, 2.5e-4])
+    cfg.schedule = "cosine"
+    cosine = learning_rate(cfg, 100)
+    assert [float(cosine(s)) for s in (0, 50, 100)] == pytest.approx(
+        [1e-3, 1e-3 * (0.01 + 0.99 * 0.5), 1e-5], rel=1e-4)
+
+
 def test_missing_vgg_weights_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="VGG19 weights file .* not found"):
         PerceptualLoss({"block5_conv4": 1.0}, weights=str(tmp_path / "vgg19.h5"))
 
 
-def test_one_step_on_one_and_two_replicas_gives_the_same_weights(tmp_path):
-    run_python(["tests/helpers/one_step.py", "1", str(tmp_path / "one.npz")])
-    run_python(["tests/helpers/one_step.py", "2", str(tmp_path / "two.npz")])
+@pytest.mark.parametrize("clip", [0.0, 0.05])
+def test_one_and_two_replicas_give_the_same_weights(tmp_path, clip):
+    # With clipping on, Keras' own global_clipnorm clipped each replica's half of the gradient:
+    # two replicas then stepped up to twice as far as one.
+    run_python(["tests/helpers/one_step.py", "1", str(clip), str(tmp_path / "one.npz")])
+    run_python(["tests/helpers/one_step.py", "2", str(clip), str(tmp_path / "two.npz")])
     one, two = np.load(tmp_path / "one.npz"), np.load(tmp_path / "two.npz")
     assert len(one.files) == len(two.files) > 0
     for key in one.files:
@@ -95,7 +159,6 @@ def test_one_step_on_one_and_two_replicas_gives_the_same_weights(tmp_path):
 
 @pytest.fixture
 def train_data(tmp_path, rng):
-    from conftest import write_png
     folder = tmp_path / "data"
     for i in range(3):
         write_png(folder / f"{i}.png", rng.integers(0, 256, (48, 48, 3)).astype(np.uint8))
@@ -112,8 +175,8 @@ def _free_ports(n):
     return ports
 
 
-@pytest.mark.slow
-def test_two_workers_stay_in_sync(tmp_path, train_data):
+def _run_workers(tmp_path, train_data, extra=()):
+    """Two MultiWorkerMirroredStrategy workers on localhost; returns their outputs."""
     workers = [f"127.0.0.1:{p}" for p in _free_ports(2)]
     procs = []
     for index in range(2):
@@ -122,24 +185,54 @@ def test_two_workers_stay_in_sync(tmp_path, train_data):
                "SR_TF_TEST_DATA": str(train_data), "TF_CPP_MIN_LOG_LEVEL": "2"}
         procs.append(subprocess.Popen(
             [sys.executable, "tests/helpers/worker.py", str(tmp_path / f"w{index}"),
-             str(tmp_path / f"w{index}.npz")], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True))
+             str(tmp_path / f"w{index}.npz"), *extra], cwd=ROOT, env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
     outputs = [p.communicate(timeout=300)[0] for p in procs]
     assert all(p.returncode == 0 for p in procs), outputs[0][-3000:] + outputs[1][-3000:]
-    first, second = np.load(tmp_path / "w0.npz"), np.load(tmp_path / "w1.npz")
-    assert len(first.files) > 0 and first.files == second.files
-    for key in first.files:
-        np.testing.assert_array_equal(first[key], second[key])
+    return outputs
+
+
+def _assert_same_state(a, b, atol=1e-6):
+    assert len(a.files) > 0 and sorted(a.files) == sorted(b.files)
+    for key in a.files:
+        np.testing.assert_allclose(a[key], b[key], atol=atol, err_msg=key)
+
+
+@pytest.mark.slow
+def test_two_workers_train_like_one_worker_with_the_same_global_batch(tmp_path, train_data):
+    _run_workers(tmp_path, train_data)
+    run_python(["tests/helpers/worker.py", str(tmp_path / "single"), str(tmp_path / "single.npz")],
+               env={"SR_TF_TEST_DATA": str(train_data)})
+    single = np.load(tmp_path / "single.npz")
+    _assert_same_state(np.load(tmp_path / "w0.npz"), single)
+    _assert_same_state(np.load(tmp_path / "w1.npz"), single)
+
+
+@pytest.mark.slow
+def test_workers_agree_on_when_to_stop(tmp_path, train_data):
+    # Each worker's clock reaches max_minutes at a different step; one leaving alone would leave
+    # the other waiting in an all-reduce (the test would time out).
+    outputs = _run_workers(tmp_path, train_data, extra=["0.05"])
+    steps = [int(o.rsplit("final step", 1)[1].split()[0]) for o in outputs]
+    assert steps[0] == steps[1] > 0 and steps[0] % 2 == 0          # a log-interval step
 
 
 def _train_cmd(workdir, steps):
+    # A constant learning rate: the killed run is planned longer than the one it is compared with.
     return [sys.executable, "main.py", "--mode=train", f"--config={TINY}", f"--workdir={workdir}",
-            f"--config.train.steps={steps}", "--config.train.ckpt_every=10"]
+            f"--config.train.steps={steps}", "--config.train.ckpt_every=10",
+            "--config.train.schedule=constant"]
 
 
 def _latest_step(workdir):
     latest = tf.train.latest_checkpoint(str(workdir / "checkpoints"))
     return int(latest.rsplit("-", 1)[1]) if latest else 0
+
+
+def _checkpoint_state(workdir):
+    reader = tf.train.load_checkpoint(tf.train.latest_checkpoint(str(workdir / "checkpoints")))
+    return {n: reader.get_tensor(n) for n in reader.get_variable_to_shape_map()
+            if n.endswith("VARIABLE_VALUE") and not n.startswith("save_counter")}
 
 
 def _start(workdir, steps, env):
@@ -156,22 +249,28 @@ def _wait_for_checkpoint(proc, workdir, at_least=10, timeout=240):
 
 
 @pytest.mark.slow
-def test_sigkill_then_restart_resumes_from_last_checkpoint(tmp_path, train_data):
+def test_sigkill_then_resume_ends_where_an_uninterrupted_run_ends(tmp_path, train_data):
     env = {**os.environ, "SR_TF_TEST_DATA": str(train_data), "PYTHONPATH": str(ROOT)}
-    workdir = tmp_path / "run"
-    proc = _start(workdir, 100_000, env)
-    _wait_for_checkpoint(proc, workdir)
+    killed = tmp_path / "killed"
+    proc = _start(killed, 100_000, env)
+    _wait_for_checkpoint(proc, killed)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    saved = _latest_step(workdir)
+    saved = _latest_step(killed)
     assert 10 <= saved < 100_000
     total = saved + 15
-    result = subprocess.run(_train_cmd(workdir, total), cwd=ROOT, env=env, capture_output=True,
+    result = subprocess.run(_train_cmd(killed, total), cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "resumed from" in result.stderr and f"at step {saved}" in result.stderr
-    assert json.loads((workdir / "metrics.json").read_text())["step"] == total
-    assert _latest_step(workdir) == total
+    assert json.loads((killed / "metrics.json").read_text())["step"] == total
+    straight = tmp_path / "straight"
+    run_python(_train_cmd(straight, total)[1:], env=env)
+    resumed, reference = _checkpoint_state(killed), _checkpoint_state(straight)
+    assert any("ema" in k for k in reference) and any("optimizer" in k for k in reference)
+    assert sorted(resumed) == sorted(reference)
+    for key, value in reference.items():      # weights, Adam moments, EMA and step
+        np.testing.assert_allclose(resumed[key], value, atol=1e-6, err_msg=key)
 
 
 @pytest.mark.slow
@@ -190,22 +289,43 @@ def test_sigterm_saves_before_exit(tmp_path, train_data):
 
 
 @pytest.mark.slow
-def test_gan_run_resumes_and_precision_xla_flags_train(tmp_path, train_data):
+def test_srresnet_model_keras_carries_trained_batchnorm_statistics(tmp_path, train_data):
+    run_python(["main.py", "--mode=train", "--model=srresnet", f"--workdir={tmp_path / 'run'}",
+                f"--config.data.train={train_data}", "--config.data.val=", "--config.model.scale=2",
+                "--config.model.kwargs.num_blocks=2", "--config.model.kwargs.filters=8",
+                "--config.data.patch_size=16", "--config.train.batch_size=4",
+                "--config.train.steps=6", "--config.train.progress=False"])
+    model = keras.saving.load_model(tmp_path / "run" / "model.keras")
+    norms = [l for l in model.layers if isinstance(l, keras.layers.BatchNormalization)]
+    assert len(norms) == 5
+    for layer in norms:          # before the fix every one kept mean 0 / variance 1
+        assert np.abs(layer.moving_mean.numpy()).max() > 1e-4, layer.name
+
+
+@pytest.mark.slow
+def test_gan_paths_run_end_to_end_and_resume(tmp_path, train_data):
     env = {"SR_TF_TEST_DATA": str(train_data)}
+    start = tmp_path / "start.keras"
+    build_generator("edsr", 2, num_blocks=1, filters=8).save(start)
     gan = ["main.py", "--mode=train", f"--config={TINY}", f"--workdir={tmp_path / 'gan'}",
            "--config.gan.enabled=True", "--config.gan.discriminator=unet",
-           "--config.gan.perceptual_weight=0.0", "--config.train.ckpt_every=3"]
-    run_python(gan + ["--config.train.steps=3"], env=env)
+           "--config.gan.adversarial=relativistic", "--config.gan.perceptual_weight=1.0",
+           "--config.gan.vgg_weights=random", "--config.train.ckpt_every=3",
+           "--config.train.schedule=step", "--config.train.milestones=(2,)",
+           f"--config.train.init_from={start}"]
+    first = run_python(gan + ["--config.train.steps=3"], env=env)
+    assert f"initialised the generator from {start}" in first.stderr
     resumed = run_python(gan + ["--config.train.steps=6"], env=env)
     assert "at step 3" in resumed.stderr
     checkpoint = tf.train.latest_checkpoint(str(tmp_path / "gan" / "checkpoints"))
     names = [n for n, _ in tf.train.list_variables(checkpoint)]
     assert checkpoint.endswith("-6") and any(n.startswith("discriminator/") for n in names)
     assert any(n.startswith("d_optimizer/") for n in names)
-    fast = run_python(["main.py", "--mode=train", f"--config={TINY}",
-                       f"--workdir={tmp_path / 'bf16'}", "--config.train.steps=2",
-                       "--config.train.precision=mixed_bfloat16", "--config.train.xla=True",
-                       "--config.data.val=demo", "--config.train.val_every=1"], env=env)
-    assert "Trained to step 2" in fast.stdout and "validation PSNR-Y" in fast.stdout
-    curve = [json.loads(line) for line in (tmp_path / "bf16" / "validation.jsonl").open()]
-    assert [c["step"] for c in curve] == [1, 2] and curve[0]["bicubic_psnr_y"] > 20
+    for precision, xla in (("mixed_bfloat16", "True"), ("mixed_float16", "False")):
+        fast = run_python(["main.py", "--mode=train", f"--config={TINY}",
+                           f"--workdir={tmp_path / precision}", "--config.train.steps=2",
+                           f"--config.train.precision={precision}", f"--config.train.xla={xla}",
+                           "--config.data.val=demo", "--config.train.val_every=1"], env=env)
+        assert "Trained to step 2" in fast.stdout and "validation PSNR-Y" in fast.stdout
+        curve = [json.loads(line) for line in (tmp_path / precision / "validation.jsonl").open()]
+        assert [c["step"] for c in curve] == [1, 2] and curve[0]["bicubic_psnr_y"] > 20

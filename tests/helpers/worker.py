@@ -1,10 +1,12 @@
-"""A MultiWorkerMirroredStrategy worker (TF_CONFIG from the environment).
+"""A training worker: with TF_CONFIG set, one MultiWorkerMirroredStrategy worker; without it, a
+single process. Trains the tiny config, then saves every variable of its own last checkpoint
+(generator, EMA, optimizer slots, step) to OUT.npz.
 
-Trains the tiny config for a few steps, then saves every variable of its own last checkpoint
-(generator, EMA, optimizer slots, step) to OUT.npz, so the test can check the workers agree.
-usage: TF_CONFIG=... python tests/helpers/worker.py WORKDIR OUT.npz
+usage: [TF_CONFIG=...] python tests/helpers/worker.py WORKDIR OUT.npz [MAX_MINUTES]
+With MAX_MINUTES the run is long and stops on the time budget instead.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -20,8 +22,12 @@ workdir = Path(sys.argv[1])
 config = get_config()
 config.train.steps = 6
 config.train.ckpt_every = 6
-config.train.distribute = "multi_worker"
-train(config, workdir)
+config.train.log_every = 2
+if len(sys.argv) > 3:
+    config.train.steps = 1_000_000
+    config.train.max_minutes = float(sys.argv[3])
+config.train.distribute = "multi_worker" if "TF_CONFIG" in os.environ else "default"
+print("final step", train(config, workdir)["step"])
 # The chief checkpoints to workdir/checkpoints, the other worker to a private folder.
 ckpt_dir = next(d for d in [workdir / "checkpoints", *workdir.glob(".worker_*")]
                 if tf.train.latest_checkpoint(str(d)))
