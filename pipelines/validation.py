@@ -40,9 +40,9 @@ def eval_images(source: str | os.PathLike) -> list[Path]:
 def iter_eval_pairs(source: str | os.PathLike, scale: int) -> Iterator[EvalPair]:
     """Yield an :class:`EvalPair` per image of an HR-only folder (Set5, Set14, B100, Urban100).
 
-    ``source="demo"`` uses the embedded demo photos. A file that cannot be read, or is smaller
-    than ``scale`` pixels, is skipped with a warning naming it; an empty or missing folder is an
-    error.
+    ``source="demo"`` uses the embedded demo photos. A file that cannot be read, or leaves no
+    pixel once cropped to a multiple of ``scale`` and shaved by ``scale`` on each side, is skipped
+    with a warning naming it; an empty or missing folder is an error.
     """
     for path in eval_images(source):
         try:
@@ -50,9 +50,9 @@ def iter_eval_pairs(source: str | os.PathLike, scale: int) -> Iterator[EvalPair]
         except ImageError as err:
             logging.warning("skipping %s", err)
             continue
-        if min(hr.shape[:2]) < scale:
-            logging.warning("skipping %s: %dx%d is smaller than scale %d", path, hr.shape[1],
-                            hr.shape[0], scale)
+        if min(hr.shape[:2]) // scale * scale <= 2 * scale:
+            logging.warning("skipping %s: %dx%d leaves no pixel to score at scale %d (border of "
+                            "%d shaved)", path, hr.shape[1], hr.shape[0], scale, scale)
             continue
         hr = np.asarray(modcrop(hr, scale))
         yield EvalPair(path, bicubic_lr(hr, scale).numpy(), hr)

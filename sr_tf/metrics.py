@@ -39,10 +39,21 @@ def psnr_rgb(sr: tf.Tensor, hr: tf.Tensor, border: int) -> tf.Tensor:
     return psnr(shave(_as_float(sr), border), shave(_as_float(hr), border))
 
 
+def ssim_window(height: int | None, width: int | None) -> tuple[int, float]:
+    """(size, sigma) of the Gaussian SSIM window: Wang et al.'s 11 and 1.5, shrunk for images
+    under 11 pixels to the largest odd size that fits, sigma scaled in proportion."""
+    sides = [s for s in (height, width) if s is not None]
+    size = min([11, *sides])
+    size -= 1 - size % 2
+    return size, 1.5 * size / 11
+
+
 def ssim(a: tf.Tensor, b: tf.Tensor, max_val: float = 255.0) -> tf.Tensor:
-    """SSIM of Wang et al. 2004: 11x11 Gaussian window (sigma 1.5), K1=0.01, K2=0.03, valid region."""
-    return tf.image.ssim(_as_float(a), _as_float(b), max_val=max_val, filter_size=11,
-                         filter_sigma=1.5, k1=0.01, k2=0.03)
+    """SSIM of Wang et al. 2004: 11x11 Gaussian window (sigma 1.5), K1=0.01, K2=0.03, valid region
+    (a smaller window for images under 11 pixels: :func:`ssim_window`)."""
+    size, sigma = ssim_window(*a.shape[-3:-1])
+    return tf.image.ssim(_as_float(a), _as_float(b), max_val=max_val, filter_size=size,
+                         filter_sigma=sigma, k1=0.01, k2=0.03)
 
 
 def ssim_y(sr: tf.Tensor, hr: tf.Tensor, border: int) -> tf.Tensor:

@@ -1,8 +1,14 @@
-"""Upscale image files or folders: atomic writes, inputs never overwritten, bad files reported."""
+"""Upscale image files or folders: atomic writes, inputs never overwritten, bad files reported.
+
+Outputs are ``<stem>_x<scale>.png``; inputs that share a stem (``a.png`` and ``a.jpg``) keep their
+suffix in the name (``a_png_x4.png``, ``a_jpg_x4.png``), and any name still taken gets a number,
+so no output replaces another.
+"""
 
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 
 from absl import logging
@@ -25,9 +31,20 @@ def input_files(source: str | os.PathLike) -> list[Path]:
     raise FileNotFoundError(f"{source}: no such file or folder")
 
 
-def output_path(path: Path, output_dir: Path, scale: int) -> Path:
-    """``<output_dir>/<stem>_x<scale>.png``."""
-    return output_dir / f"{path.stem}_x{scale}.png"
+def output_paths(files: list[Path], output_dir: Path, scale: int) -> list[Path]:
+    """One distinct output path per input (see the module docstring)."""
+    stems = Counter(f.stem for f in files)
+    taken: set[str] = set()
+    paths = []
+    for f in files:
+        base = f.stem if stems[f.stem] == 1 else f"{f.stem}_{f.suffix.lstrip('.')}"
+        name, n = f"{base}_x{scale}.png", 1
+        while name.lower() in taken:
+            n += 1
+            name = f"{base}_{n}_x{scale}.png"
+        taken.add(name.lower())
+        paths.append(output_dir / name)
+    return paths
 
 
 def predict(upscaler: Upscaler, source: str | os.PathLike, output_dir: str | os.PathLike,
@@ -37,8 +54,9 @@ def predict(upscaler: Upscaler, source: str | os.PathLike, output_dir: str | os.
     output_dir = Path(output_dir)
     inputs = {f.resolve() for f in files}
     written, problems = [], []
-    for path in tqdm(files, desc=f"upscale x{upscaler.scale}", disable=not progress):
-        target = output_path(path, output_dir, upscaler.scale)
+    targets = output_paths(files, output_dir, upscaler.scale)
+    for path, target in tqdm(list(zip(files, targets)), desc=f"upscale x{upscaler.scale}",
+                             disable=not progress):
         if target.resolve() in inputs:
             problems.append(f"{path}: output {target} would overwrite an input; skipped")
             continue
