@@ -28,8 +28,9 @@ def get_config():
     c.train.loss.l1 = 1.0
     # Tiling cannot equal whole-image inference exactly here: every channel attention averages
     # over all the pixels it is given (a tile, not the image), and the convolutions alone reach
-    # 415 LR pixels (an 830-pixel overlap). Images up to tile_size are run whole. For larger ones
-    # expect small differences near tile cuts: 1-2 / 255 with the parity fixture's weights at
-    # overlaps 16-64. The official test code tiles too (--chop: quadrants with a 10-pixel shave).
+    # 415 LR pixels (an 830-pixel overlap). Images up to tile_size are run whole; larger ones
+    # differ a little near tile cuts, by how much depends on the weights: with the parity
+    # fixture's random weights at most 1/255 (128-pixel tiles, overlap 32 or 64); no trained
+    # weights were measured. The official test code tiles too (--chop: a 10-pixel shave).
     c.infer.overlap = 64
     return c

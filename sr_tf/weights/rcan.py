@@ -24,7 +24,7 @@ def _basicsr(state: dict[str, np.ndarray]) -> bool:
 
 def _mean_shifts(img_range: float) -> dict[str, np.ndarray]:
     """The EDSR-PyTorch ``sub_mean``/``add_mean`` weights that BasicSR computes in ``forward``."""
-    mean = img_range * np.asarray(DIV2K_RGB_MEAN, np.float32)
+    mean = (img_range * np.asarray(DIV2K_RGB_MEAN)).astype(np.float32)
     eye = np.eye(3, dtype=np.float32).reshape(3, 3, 1, 1)
     return {"sub_mean.weight": eye, "sub_mean.bias": -mean,
             "add_mean.weight": eye, "add_mean.bias": mean}
