@@ -1,7 +1,111 @@
-"""Placeholder: the rcan port is in progress (issue 10)."""
+"""RCAN (Zhang et al. 2018): residual groups of residual channel-attention blocks (RCAB).
+
+Layer names follow EDSR-PyTorch ``src/model/rcan.py``, the naming of the official checkpoints:
+``head.0``; ``body.G.body.B.body.{0,2}`` (the two convs of block B in group G) and
+``body.G.body.B.body.3.conv_du.{0,2}`` (its channel attention); ``body.G.body.<blocks>`` (the
+group's last conv); ``body.<groups>``; ``tail.0.{0,2,4}`` (upsampler); ``tail.1``; the mean
+shifts ``sub_mean`` and ``add_mean``. BasicSR's names are mapped onto these by
+:mod:`sr_tf.weights.rcan`.
+"""
+
+from __future__ import annotations
 
 import keras
+import numpy as np
+from keras import layers, ops
+
+from sr_tf.models.edsr import DIV2K_RGB_MEAN
+from sr_tf.models.layers import check_scale, conv, pixel_shuffle_upsample
 
 
-def rcan(scale: int = 4, **kwargs) -> keras.Model:
-    raise NotImplementedError("rcan is not ported yet")
+@keras.saving.register_keras_serializable(package="sr_tf")
+class MeanShift(layers.Layer):
+    """EDSR-PyTorch ``common.MeanShift``: a frozen 1x1 conv, identity + ``sign * rgb_range * mean``.
+
+    The official code never trains it, but it is a conv whose weights the checkpoints store and
+    ``load_state_dict`` restores; keeping them as (non-trainable) weights imports them as they are.
+    """
+
+    def __init__(self, rgb_range: float, sign: int, **kwargs):
+        super().__init__(**{"trainable": False, **kwargs})
+        self.rgb_range = rgb_range
+        self.sign = sign
+
+    def build(self, input_shape):
+        bias = self.sign * self.rgb_range * np.asarray(DIV2K_RGB_MEAN)
+        self.kernel = self.add_weight(name="kernel", shape=(1, 1, 3, 3), trainable=False,
+                                      initializer=lambda shape, dtype: np.eye(3).reshape(shape))
+        self.bias = self.add_weight(name="bias", shape=(3,), trainable=False,
+                                    initializer=lambda shape, dtype: bias)
+
+    def call(self, x):
+        return ops.matmul(x, self.kernel[0, 0]) + self.bias
+
+    def get_config(self):
+        return super().get_config() | {"rgb_range": self.rgb_range, "sign": self.sign}
+
+
+def channel_attention(x: keras.KerasTensor, filters: int, reduction: int,
+                      prefix: str) -> keras.KerasTensor:
+    """``x`` times a per-channel gate: image mean -> 1x1 conv -> ReLU -> 1x1 conv -> sigmoid.
+
+    The mean is over the whole input, so the gate (and the output) depends on every pixel.
+    """
+    y = layers.GlobalAveragePooling2D(keepdims=True)(x)
+    y = conv(filters // reduction, 1, f"{prefix}.conv_du.0")(y)
+    y = layers.ReLU()(y)
+    y = conv(filters, 1, f"{prefix}.conv_du.2")(y)
+    y = layers.Activation("sigmoid")(y)
+    return layers.Multiply()([x, y])
+
+
+def rcab(x: keras.KerasTensor, filters: int, reduction: int, prefix: str) -> keras.KerasTensor:
+    """Residual channel-attention block: x + CA(conv(relu(conv(x))))."""
+    y = conv(filters, 3, f"{prefix}.body.0")(x)
+    y = layers.ReLU()(y)
+    y = conv(filters, 3, f"{prefix}.body.2")(y)
+    y = channel_attention(y, filters, reduction, f"{prefix}.body.3")
+    return layers.Add()([x, y])
+
+
+def residual_group(x: keras.KerasTensor, num_blocks: int, filters: int, reduction: int,
+                   prefix: str) -> keras.KerasTensor:
+    """``num_blocks`` RCABs and a conv, with a skip over the group."""
+    y = x
+    for b in range(num_blocks):
+        y = rcab(y, filters, reduction, f"{prefix}.body.{b}")
+    y = conv(filters, 3, f"{prefix}.body.{num_blocks}")(y)
+    return layers.Add()([x, y])
+
+
+def upsampler(x: keras.KerasTensor, scale: int, filters: int, prefix: str) -> keras.KerasTensor:
+    """EDSR-PyTorch ``common.Upsampler``: x2 stages (convs ``prefix.0/.2/.4``) for 2^n, one x3."""
+    if scale == 8:
+        x = pixel_shuffle_upsample(x, 4, filters, prefix)
+        return pixel_shuffle_upsample(x, 2, filters, prefix, first_index=4)
+    return pixel_shuffle_upsample(x, scale, filters, prefix)
+
+
+def rcan(scale: int = 4, num_groups: int = 10, num_blocks: int = 20, filters: int = 64,
+         reduction: int = 16, rgb_range: float = 1.0) -> keras.Model:
+    """RGB LR [0, 1] -> RGB SR [0, 1].
+
+    The paper's model: 10 groups of 20 blocks, 64 filters, channel reduction 16 (the attention
+    has ``filters // reduction`` hidden channels). ``rgb_range=255`` runs the network on
+    [0, 255] values minus the DIV2K mean, as the official (and BasicSR, ``img_range=255``)
+    weights expect.
+    """
+    check_scale("rcan", scale, (2, 3, 4, 8))
+    lr = keras.Input((None, None, 3), name="lr")
+    x = layers.Rescaling(rgb_range, name="to_range")(lr)
+    x = MeanShift(rgb_range, -1, name="sub_mean")(x)
+    head = conv(filters, 3, "head.0")(x)
+    x = head
+    for g in range(num_groups):
+        x = residual_group(x, num_blocks, filters, reduction, f"body.{g}")
+    x = layers.Add()([head, conv(filters, 3, f"body.{num_groups}")(x)])
+    x = upsampler(x, scale, filters, "tail.0")
+    x = conv(3, 3, "tail.1")(x)
+    x = MeanShift(rgb_range, 1, name="add_mean")(x)
+    x = layers.Rescaling(1.0 / rgb_range, name="from_range")(x)
+    return keras.Model(lr, x, name=f"rcan_x{scale}")

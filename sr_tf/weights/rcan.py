@@ -1,17 +1,82 @@
-"""Placeholder: rcan weights (issue 10, in progress)."""
+"""RCAN weights: EDSR-PyTorch names (``head.0``, ``body.G.body.B.body.3.conv_du.0``, ``tail.0.0``,
+``sub_mean``; the official checkpoints), which our layers use, and BasicSR names (``conv_first``,
+``body.G.residual_group.B.rcab.3.attention.1``, ``body.G.conv``, ``upsample.0``)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from sr_tf.weights.core import Detected
+from sr_tf.models.edsr import DIV2K_RGB_MEAN
+from sr_tf.weights.core import Detected, count_indices, drop, rename
 
 NAME = "rcan"
+_OFFICIAL = ("head.0.weight", "body.0.body.0.body.0.weight",
+             "body.0.body.0.body.3.conv_du.0.weight", "tail.0.0.weight", "tail.1.weight")
+_BASICSR = ("conv_first.weight", "body.0.residual_group.0.rcab.0.weight",
+            "body.0.residual_group.0.rcab.3.attention.1.weight", "upsample.0.weight",
+            "conv_last.weight")
+BASICSR_IMG_RANGE = 255.0     # BasicSR's default and that of its RCAN options; not in the file
 
 
-def detect(state: dict[str, np.ndarray]) -> Detected | None:
-    return None
+def _basicsr(state: dict[str, np.ndarray]) -> bool:
+    return set(_BASICSR) <= set(state)
+
+
+def _mean_shifts(img_range: float) -> dict[str, np.ndarray]:
+    """The EDSR-PyTorch ``sub_mean``/``add_mean`` weights that BasicSR computes in ``forward``."""
+    mean = (img_range * np.asarray(DIV2K_RGB_MEAN)).astype(np.float32)
+    eye = np.eye(3, dtype=np.float32).reshape(3, 3, 1, 1)
+    return {"sub_mean.weight": eye, "sub_mean.bias": -mean,
+            "add_mean.weight": eye, "add_mean.bias": mean}
 
 
 def normalise(state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    raise NotImplementedError("rcan weights are not supported yet")
+    """BasicSR names -> EDSR-PyTorch names, which our layers use, plus BasicSR's mean shift.
+
+    EDSR-PyTorch files store the mean shifts as frozen convs; they are imported as stored.
+    """
+    if not _basicsr(state):
+        return state
+    groups = count_indices(state, r"^body\.(\d+)\.conv\.weight$")
+    blocks = count_indices(state, r"^body\.0\.residual_group\.(\d+)\.rcab\.0\.weight$")
+    state = rename(drop(state, r"^mean$"), [
+        (r"^conv_first\.", "head.0."),
+        (r"^body\.(\d+)\.residual_group\.(\d+)\.rcab\.3\.attention\.1\.",
+         r"body.\1.body.\2.body.3.conv_du.0."),
+        (r"^body\.(\d+)\.residual_group\.(\d+)\.rcab\.3\.attention\.3\.",
+         r"body.\1.body.\2.body.3.conv_du.2."),
+        (r"^body\.(\d+)\.residual_group\.(\d+)\.rcab\.(\d+)\.", r"body.\1.body.\2.body.\3."),
+        (r"^body\.(\d+)\.conv\.", rf"body.\1.body.{blocks}."),
+        (r"^conv_after_body\.", f"body.{groups}."),
+        (r"^upsample\.(\d+)\.", r"tail.0.\1."),
+        (r"^conv_last\.", "tail.1.")])
+    return {**state, **_mean_shifts(BASICSR_IMG_RANGE)}
+
+
+def _rgb_range(state: dict[str, np.ndarray]) -> float:
+    """EDSR-PyTorch's ``rgb_range``, read from ``sub_mean.bias = -rgb_range * mean``."""
+    mean = np.asarray(DIV2K_RGB_MEAN)
+    return round(float(-np.asarray(state["sub_mean.bias"]) @ mean / (mean @ mean)), 3)
+
+
+def detect(state: dict[str, np.ndarray]) -> Detected | None:
+    if _basicsr(state):
+        names, rgb_range = "BasicSR", BASICSR_IMG_RANGE
+        note = "img_range 255 assumed: BasicSR files do not store it"
+    elif set(_OFFICIAL) <= set(state) and "sub_mean.bias" in state:
+        names, rgb_range = "EDSR-PyTorch", _rgb_range(state)
+        note = "rgb_range read from the stored mean shift"
+    else:
+        return None
+    state = normalise(state)
+    groups = count_indices(state, r"^body\.(\d+)\.body\.0\.body\.0\.weight$")
+    blocks = count_indices(state, r"^body\.0\.body\.(\d+)\.body\.0\.weight$")
+    filters = state["head.0.weight"].shape[0]
+    reduction = filters // state["body.0.body.0.body.3.conv_du.0.weight"].shape[0]
+    stages = count_indices(state, r"^tail\.0\.(\d+)\.weight$") // 2 + 1
+    scale = 3 if state["tail.0.0.weight"].shape[0] == 9 * filters else 2 ** stages
+    kwargs = {"num_groups": groups, "num_blocks": blocks, "filters": filters,
+              "reduction": reduction, "rgb_range": rgb_range}
+    return Detected(NAME, scale, kwargs, f"RCAN ({names} names), {groups} groups x {blocks} "
+                    f"blocks, {filters} filters, reduction {reduction}, x{scale}, rgb_range "
+                    f"{rgb_range:g} ({note})")
