@@ -64,6 +64,13 @@ def test_detectors_claim_only_their_own_layout(name, kwargs):
     assert detect_architecture(state).name == name
 
 
+@pytest.mark.parametrize("extra", ["conv_first.weight", "body.0.body.0.weight", "body.3.bias"])
+def test_srvgg_keys_plus_anything_else_are_not_srvgg(extra):
+    state = torch_state(build_generator("srvgg", 2, **TINY["srvgg"]))
+    assert srvgg_weights.detect(state) is not None
+    assert srvgg_weights.detect({**state, extra: np.zeros(8, "float32")}) is None
+
+
 def test_srvgg_without_prelu_weights_is_detected_as_relu_and_imports():
     model = build_generator("srvgg", 3, num_feat=8, num_conv=3, act_type="leakyrelu")
     state = torch_state(model)
@@ -72,6 +79,61 @@ def test_srvgg_without_prelu_weights_is_detected_as_relu_and_imports():
     assert found.kwargs == {"num_feat": 8, "num_conv": 3, "act_type": "relu"}
     assert "act_type" in found.description            # says it is a guess and how to override
     import_weights(build_generator("srvgg", 3, **found.kwargs), state, "srvgg")
+
+
+def test_imdn_channel_attention_is_the_official_formula(rng):
+    # x * sigmoid(W2 relu(W1 (std + mean) + b1) + b2), population std and mean over H and W of
+    # each image. (The imdn_x3 fixture barely constrains this: its output moves by < 2e-4 with
+    # std alone.) A batch of two checks the statistics are per image.
+    model = build_generator("imdn", 2, nf=64, num_modules=1)
+    squeeze, excite = model.get_layer("IMDB1.cca.conv_du.0"), model.get_layer("IMDB1.cca.conv_du.2")
+    squeeze.bias.assign(np.array([0.05, -0.05, 0.05, -0.05], "float32"))
+    excite.bias.assign(rng.normal(0, 0.5, 64).astype("float32"))
+    multiply = next(layer for layer in model.layers if isinstance(layer, keras.layers.Multiply))
+    x, out = (np.asarray(t) for t in keras.Model(model.input, [multiply.input[0], multiply.output])(
+        rng.uniform(0, 1, (2, 9, 13, 3)).astype("float32")))
+
+    def official(stats):
+        hidden = np.maximum(stats @ squeeze.kernel.numpy()[0, 0] + squeeze.bias.numpy(), 0)
+        return x / (1 + np.exp(-(hidden @ excite.kernel.numpy()[0, 0] + excite.bias.numpy())))
+
+    mean, std = x.mean(axis=(1, 2), keepdims=True), x.std(axis=(1, 2), keepdims=True)
+    np.testing.assert_allclose(out, official(std + mean), atol=1e-5)
+    assert np.abs(official(std) - out).max() > 1e-3 and np.abs(official(mean) - out).max() > 1e-3
+
+
+def conv3x3(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """PyTorch Conv2d(k=3, padding=1) of [H, W, C] with an OIHW weight."""
+    height, width = x.shape[:2]
+    padded = np.pad(x, ((1, 1), (1, 1), (0, 0)))
+    return bias + sum(padded[i:i + height, j:j + width] @ weight[:, :, i, j].T
+                      for i in range(3) for j in range(3))
+
+
+def official_srvgg(state: dict, lr: np.ndarray, act_type: str, scale: int) -> np.ndarray:
+    """BasicSR SRVGGNetCompact.forward in NumPy: body, PixelShuffle (PyTorch order), + nearest."""
+    last = max(int(k.split(".")[1]) for k in state)
+    x = lr
+    for n in range(0, last + 1, 2):
+        x = conv3x3(x, state[f"body.{n}.weight"], state[f"body.{n}.bias"])
+        if n < last:
+            slope = {"relu": 0.0, "leakyrelu": 0.1}.get(act_type)
+            x = np.where(x > 0, x, x * (state.get(f"body.{n + 1}.weight") if slope is None else slope))
+    height, width, channels = x.shape
+    x = x.reshape(height, width, channels // scale**2, scale, scale).transpose(0, 3, 1, 4, 2)
+    return x.reshape(height * scale, width * scale, -1) + lr.repeat(scale, 0).repeat(scale, 1)
+
+
+@pytest.mark.parametrize("act_type", ["prelu", "relu", "leakyrelu"])
+def test_srvgg_matches_the_official_forward_for_every_activation(act_type, rng):
+    # The fixture covers prelu only; random PyTorch weights through our importer cover all three.
+    shapes = torch_state(build_generator("srvgg", 3, num_feat=6, num_conv=2, act_type=act_type))
+    state = {k: rng.normal(0, 0.3, v.shape).astype("float32") for k, v in shapes.items()}
+    model = import_weights(build_generator("srvgg", 3, num_feat=6, num_conv=2, act_type=act_type),
+                           state, "srvgg")
+    lr = rng.uniform(0, 1, (7, 10, 3)).astype("float32")
+    np.testing.assert_allclose(np.asarray(model(lr[None], training=False))[0],
+                               official_srvgg(state, lr, act_type, 3), atol=1e-4)
 
 
 @pytest.mark.parametrize("name,kwargs", VARIANTS)
@@ -102,6 +164,17 @@ def test_mixed_bfloat16_forward_is_close_to_float32(name, rng):
     assert np.abs(np.asarray(tf.cast(out, tf.float32)) - expected).max() < 0.03
 
 
+def test_imdn_attention_reaches_the_whole_image(rng):
+    # Why configs/imdn.py tiles only images larger than 1024 pixels: one corner pixel moves the
+    # opposite corner, 39 pixels away, although the convs of this model reach 1 + 4 + 2 = 7.
+    model = build_generator("imdn", 2, nf=16, num_modules=1)
+    image = rng.uniform(0, 1, (1, 40, 40, 3)).astype("float32")
+    moved = image.copy()
+    moved[0, 0, 0] += 0.5
+    corner = [np.asarray(model(x, training=False))[0, -2:, -2:] for x in (image, moved)]
+    assert np.any(corner[0] != corner[1])
+
+
 def hold_attention(model: keras.Model) -> None:
     """Make every IMDN channel attention the identity (sigmoid(30) == 1 in float32): the model
     is then local, as the convs alone are."""
@@ -111,17 +184,43 @@ def hold_attention(model: keras.Model) -> None:
             layer.bias.assign(np.full(layer.bias.shape, 30.0, "float32"))
 
 
-@pytest.mark.parametrize("name,narrow", [("imdn", {"nf": 16}), ("srvgg", {"num_feat": 4})])
-def test_tiles_equal_the_whole_image_at_the_configs_overlap(name, narrow, rng):
-    # The configs' depth (hence receptive field), fewer channels. IMDN's attention pools over
-    # the whole input, so tiles only match with it held constant (see configs/imdn.py).
+def default_depth(name: str) -> keras.Model:
+    """The config's model (its depth, hence receptive field) with few channels; IMDN's attention,
+    which pools over the whole input, held constant so only the convs reach (configs/imdn.py)."""
     config = CONFIGS[name].get_config()
+    narrow = {"imdn": {"nf": 16}, "srvgg": {"num_feat": 4}}[name]
     model = build_generator(name, 2, **{**config.model.kwargs.to_dict(), **narrow})
     if name == "imdn":
         hold_attention(model)
-    overlap = config.infer.overlap
-    upscaler = Upscaler(model, 2, tile_size=overlap + 10, overlap=overlap, batch_size=2)
-    image = rng.integers(0, 256, (overlap + 11, overlap + 13, 3)).astype(np.uint8)   # 2 x 2 tiles
+    return model
+
+
+@pytest.mark.parametrize("name", ["imdn", "srvgg"])
+def test_configs_overlap_covers_the_receptive_field(name):
+    # Which output pixels an impulse at the centre of a black image reaches. Every conv averages
+    # its window (no bias), so nothing cancels, overflows or underflows on the way (the farthest
+    # pixels get about 9^-34). Each tile keeps overlap / 2 LR pixels from its cut edges.
+    model, centre = default_depth(name), 40
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Conv2D) and not layer.name.endswith(".cca.conv_du.2"):
+            layer.kernel.assign(np.full(layer.kernel.shape, 1 / np.prod(layer.kernel.shape[:3]),
+                                        "float32"))
+            layer.bias.assign(np.zeros(layer.bias.shape, "float32"))
+    impulse = np.zeros((1, 2 * centre + 1, 2 * centre + 1, 3), "float32")
+    impulse[0, centre, centre] = 1.0
+    reached = np.nonzero(np.asarray(model(impulse, training=False))[0].any(axis=-1))
+    radius = max(np.abs(np.concatenate(reached) // 2 - centre))
+    assert radius == {"imdn": 27, "srvgg": 34}[name]
+    assert CONFIGS[name].get_config().infer.overlap // 2 >= radius
+
+
+@pytest.mark.parametrize("name", ["imdn", "srvgg"])
+def test_tiles_equal_the_whole_image_at_the_configs_overlap(name, rng):
+    model, overlap = default_depth(name), CONFIGS[name].get_config().infer.overlap
+    tile = overlap + 10
+    upscaler = Upscaler(model, 2, tile_size=tile, overlap=overlap, batch_size=2)
+    # 2 x 2 tiles that overlap by exactly ``overlap``: the cuts keep overlap / 2 from tile edges.
+    image = rng.integers(0, 256, (2 * tile - overlap, 2 * tile - overlap, 3)).astype(np.uint8)
     tiled = upscaler(image).numpy().astype(int)
     whole = np.clip(np.round(whole_image_upscale(model, 2, image).numpy()), 0, 255)
     assert tiled.shape == whole.shape == (2 * image.shape[0], 2 * image.shape[1], 3)
