@@ -117,8 +117,8 @@ def official_srvgg(state: dict, lr: np.ndarray, act_type: str, scale: int) -> np
     for n in range(0, last + 1, 2):
         x = conv3x3(x, state[f"body.{n}.weight"], state[f"body.{n}.bias"])
         if n < last:
-            slope = {"relu": 0.0, "leakyrelu": 0.1}.get(act_type)
-            x = np.where(x > 0, x, x * (state.get(f"body.{n + 1}.weight") if slope is None else slope))
+            slope = {"relu": 0.0, "leakyrelu": 0.1}.get(act_type, state.get(f"body.{n + 1}.weight"))
+            x = np.where(x > 0, x, x * slope)
     height, width, channels = x.shape
     x = x.reshape(height, width, channels // scale**2, scale, scale).transpose(0, 3, 1, 4, 2)
     return x.reshape(height * scale, width * scale, -1) + lr.repeat(scale, 0).repeat(scale, 1)

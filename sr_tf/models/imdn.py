@@ -1,6 +1,6 @@
-"""IMDN (Hui et al. 2019), information multi-distillation network. Layer names follow the official
-Zheng222/IMDN ``model/architecture.py`` (``IMDN``): ``fea_conv``, ``IMDB1.c1``, ``IMDB1.cca.conv_du.0``,
-``c.0``, ``LR_conv``, ``upsampler.0``.
+"""IMDN (Hui et al. 2019), information multi-distillation network. Layer names follow the
+official Zheng222/IMDN ``model/architecture.py`` (``IMDN``): ``fea_conv``, ``IMDB1.c1``,
+``IMDB1.cca.conv_du.0``, ``c.0``, ``LR_conv``, ``upsampler.0``.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ def _contrast_attention(x: keras.KerasTensor, prefix: str) -> keras.KerasTensor:
 
 def _imd_module(x: keras.KerasTensor, nf: int, prefix: str) -> keras.KerasTensor:
     """Information multi-distillation block: three 3x3 convs each keep a quarter of their output
-    ("distilled") and pass the rest on, a fourth makes the last quarter; CCA, 1x1 fusion, residual."""
+    ("distilled") and pass the rest on, a fourth makes the last quarter; then CCA, a 1x1 fusion
+    conv and the residual."""
     distilled = int(nf * DISTILLATION_RATE)
     kept, remaining = [], x
     for i in (1, 2, 3):

@@ -24,10 +24,11 @@ def _activation(act_type: str, name: str) -> layers.Layer:
 def srvgg(scale: int = 4, num_feat: int = 64, num_conv: int = 16,
           act_type: str = "prelu") -> keras.Model:
     """RGB LR [0, 1] -> RGB SR [0, 1]: ``num_conv + 2`` convs, each but the last followed by
-    ``act_type`` (prelu, relu or leakyrelu); realesr-general-x4v3 is 64 features, 32 convs, prelu."""
+    ``act_type`` (prelu, relu or leakyrelu). realesr-general-x4v3: 64 features, 32 convs, prelu."""
     check_scale("srvgg", scale, (2, 3, 4))
     if act_type not in ACTIVATIONS:
-        raise ValueError(f"srvgg act_type must be one of {', '.join(ACTIVATIONS)}; got {act_type!r}")
+        raise ValueError(f"srvgg act_type must be one of {', '.join(ACTIVATIONS)}; "
+                         f"got {act_type!r}")
     lr = keras.Input((None, None, 3), name="lr")
     x = lr
     for i in range(num_conv + 1):

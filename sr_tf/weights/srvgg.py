@@ -1,6 +1,6 @@
-"""SRVGGNetCompact weights (Real-ESRGAN compact models, BasicSR ``srvgg_arch.py``): ``body.N.weight``
-and ``body.N.bias`` only, convs at even N, PReLU weights (when ``act_type='prelu'``) at odd N.
-Our layers use these names unchanged."""
+"""SRVGGNetCompact weights (Real-ESRGAN compact models, BasicSR ``srvgg_arch.py``): only
+``body.N.weight`` and ``body.N.bias``, convs at even N, PReLU weights (``act_type='prelu'``) at
+odd N. Our layers use these names unchanged."""
 
 from __future__ import annotations
 
