@@ -5,9 +5,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from sr_tf.models.layers import check_scale, conv, pixel_shuffle_upsample
-
-DIV2K_RGB_MEAN = (0.4488, 0.4371, 0.4040)
+from sr_tf.models.layers import MeanShift, check_scale, conv, pixel_shuffle_upsample
 
 
 def edsr(scale: int = 4, num_blocks: int = 16, filters: int = 64, res_scale: float = 1.0,
@@ -19,8 +17,7 @@ def edsr(scale: int = 4, num_blocks: int = 16, filters: int = 64, res_scale: flo
     """
     check_scale("edsr", scale, (2, 3, 4))
     lr = keras.Input((None, None, 3), name="lr")
-    offset = [-m * rgb_range for m in DIV2K_RGB_MEAN]
-    x = layers.Rescaling(rgb_range, offset=offset, name="sub_mean")(lr)
+    x = MeanShift(rgb_range, -1, name="sub_mean")(layers.Rescaling(rgb_range, name="to_range")(lr))
     head = conv(filters, 3, "head.0")(x)
     x = head
     for i in range(num_blocks):
@@ -33,5 +30,5 @@ def edsr(scale: int = 4, num_blocks: int = 16, filters: int = 64, res_scale: flo
     x = layers.Add()([head, conv(filters, 3, f"body.{num_blocks}")(x)])
     x = pixel_shuffle_upsample(x, scale, filters, "tail.0")
     x = conv(3, 3, "tail.1")(x)
-    x = layers.Rescaling(1.0 / rgb_range, offset=list(DIV2K_RGB_MEAN), name="add_mean")(x)
+    x = layers.Rescaling(1.0 / rgb_range, name="from_range")(MeanShift(rgb_range, 1, name="add_mean")(x))
     return keras.Model(lr, x, name=f"edsr_x{scale}")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import keras
+import numpy as np
 from keras import layers, ops
+
+DIV2K_RGB_MEAN = (0.4488, 0.4371, 0.4040)
 
 
 def conv(filters: int, kernel_size: int, name: str, use_bias: bool = True,
@@ -110,3 +113,30 @@ def cyclic_shift(x, shift: int, axis: int):
     head[axis] = slice(-shift, None)
     tail[axis] = slice(None, -shift)
     return ops.concatenate([x[tuple(head)], x[tuple(tail)]], axis=axis)
+
+
+@keras.saving.register_keras_serializable(package="sr_tf")
+class MeanShift(layers.Layer):
+    """EDSR-PyTorch ``common.MeanShift``: a frozen 1x1 conv, identity + ``sign * rgb_range * mean``.
+
+    The official code never trains it, but it is a conv whose weights the checkpoints store and
+    ``load_state_dict`` restores; keeping them as (non-trainable) weights imports them as they are.
+    """
+
+    def __init__(self, rgb_range: float, sign: int, **kwargs):
+        super().__init__(**{"trainable": False, **kwargs})
+        self.rgb_range = rgb_range
+        self.sign = sign
+
+    def build(self, input_shape):
+        bias = self.sign * self.rgb_range * np.asarray(DIV2K_RGB_MEAN)
+        self.kernel = self.add_weight(name="kernel", shape=(1, 1, 3, 3), trainable=False,
+                                      initializer=lambda shape, dtype: np.eye(3).reshape(shape))
+        self.bias = self.add_weight(name="bias", shape=(3,), trainable=False,
+                                    initializer=lambda shape, dtype: bias)
+
+    def call(self, x):
+        return ops.matmul(x, self.kernel[0, 0]) + self.bias
+
+    def get_config(self):
+        return super().get_config() | {"rgb_range": self.rgb_range, "sign": self.sign}

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sr_tf.models.edsr import DIV2K_RGB_MEAN
-from sr_tf.weights.core import Detected, count_indices, drop, rename
+from sr_tf.weights.core import (BASICSR_IMG_RANGE, Detected, count_indices, drop,
+                                mean_shift_weights, rename, stored_rgb_range)
 
 NAME = "rcan"
 _OFFICIAL = ("head.0.weight", "body.0.body.0.body.0.weight",
@@ -15,19 +15,10 @@ _OFFICIAL = ("head.0.weight", "body.0.body.0.body.0.weight",
 _BASICSR = ("conv_first.weight", "body.0.residual_group.0.rcab.0.weight",
             "body.0.residual_group.0.rcab.3.attention.1.weight", "upsample.0.weight",
             "conv_last.weight")
-BASICSR_IMG_RANGE = 255.0     # BasicSR's default and that of its RCAN options; not in the file
 
 
 def _basicsr(state: dict[str, np.ndarray]) -> bool:
     return set(_BASICSR) <= set(state)
-
-
-def _mean_shifts(img_range: float) -> dict[str, np.ndarray]:
-    """The EDSR-PyTorch ``sub_mean``/``add_mean`` weights that BasicSR computes in ``forward``."""
-    mean = (img_range * np.asarray(DIV2K_RGB_MEAN)).astype(np.float32)
-    eye = np.eye(3, dtype=np.float32).reshape(3, 3, 1, 1)
-    return {"sub_mean.weight": eye, "sub_mean.bias": -mean,
-            "add_mean.weight": eye, "add_mean.bias": mean}
 
 
 def normalise(state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -50,13 +41,7 @@ def normalise(state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         (r"^conv_after_body\.", f"body.{groups}."),
         (r"^upsample\.(\d+)\.", r"tail.0.\1."),
         (r"^conv_last\.", "tail.1.")])
-    return {**state, **_mean_shifts(BASICSR_IMG_RANGE)}
-
-
-def _rgb_range(state: dict[str, np.ndarray]) -> float:
-    """EDSR-PyTorch's ``rgb_range``, read from ``sub_mean.bias = -rgb_range * mean``."""
-    mean = np.asarray(DIV2K_RGB_MEAN)
-    return round(float(-np.asarray(state["sub_mean.bias"]) @ mean / (mean @ mean)), 3)
+    return {**state, **mean_shift_weights(BASICSR_IMG_RANGE)}
 
 
 def detect(state: dict[str, np.ndarray]) -> Detected | None:
@@ -64,7 +49,7 @@ def detect(state: dict[str, np.ndarray]) -> Detected | None:
         names, rgb_range = "BasicSR", BASICSR_IMG_RANGE
         note = "img_range 255 assumed: BasicSR files do not store it"
     elif set(_OFFICIAL) <= set(state) and "sub_mean.bias" in state:
-        names, rgb_range = "EDSR-PyTorch", _rgb_range(state)
+        names, rgb_range = "EDSR-PyTorch", stored_rgb_range(state)
         note = "rgb_range read from the stored mean shift"
     else:
         return None
