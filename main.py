@@ -13,6 +13,7 @@ config is used.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -101,12 +102,19 @@ def _config_chosen() -> bool:
 
 
 def resolve_model(config) -> None:
-    """PyTorch ``--weights`` without ``--model``/``--config``: the file chooses the architecture."""
+    """PyTorch ``--weights`` without ``--model``/``--config``: the file chooses the architecture,
+    and the inference settings (tile, overlap) come from that architecture's config."""
     from sr_tf.weights import detect_file, is_torch_file
     if not FLAGS.weights or not is_torch_file(FLAGS.weights) or _config_chosen():
         return
     found = detect_file(FLAGS.weights)
     _set_model(config, found.name, found.scale, found.kwargs, FLAGS.weights)
+    infer = importlib.import_module(f"configs.{found.name}").get_config().infer
+    explicit = set(_explicit("infer."))
+    with config.unlocked():
+        for key, value in infer.items():
+            if key not in explicit:
+                config.infer[key] = value
     print(f"{FLAGS.weights}: detected {found.description}")
 
 
