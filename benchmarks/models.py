@@ -1,8 +1,9 @@
 """Parameters, forward time and peak memory of every model on a 128x128 input, float32 vs bf16.
 
-Each (model, precision) runs in its own process so peak RSS is its own.
+Each (model, precision) runs in its own process so peak RSS is its own. The new architectures
+take their size from configs/<name>.py (the official released sizes).
 
-    python benchmarks/models.py [--size 128] [--repeats 3]
+    python benchmarks/models.py [--size 128] [--repeats 3] [--models swinir,hat]
 """
 
 from __future__ import annotations
@@ -27,7 +28,17 @@ MODELS = {
     "edsr_baseline": ("edsr", {}),
     "edsr_paper": ("edsr", {"num_blocks": 32, "filters": 256, "res_scale": 0.1}),
     "rrdb": ("rrdb", {}),
+    **{name: (name, None) for name in ("rcan", "rdn", "imdn", "srvgg", "swinir", "hat")},
 }
+
+
+def architecture(name: str) -> tuple[str, dict]:
+    """(generator name, kwargs); ``None`` kwargs mean: those of configs/<name>.py."""
+    import importlib
+    arch, kwargs = MODELS[name]
+    if kwargs is None:
+        kwargs = importlib.import_module(f"configs.{arch}").get_config().model.kwargs.to_dict()
+    return arch, kwargs
 
 
 def measure(name: str, precision: str, size: int, repeats: int) -> dict:
@@ -38,7 +49,7 @@ def measure(name: str, precision: str, size: int, repeats: int) -> dict:
 
     from sr_tf.models import build_generator
     keras.mixed_precision.set_global_policy(precision)
-    arch, kwargs = MODELS[name]
+    arch, kwargs = architecture(name)
     model = build_generator(arch, 4, **kwargs)
     channels = model.input_shape[-1]
     side = size * 4 if channels == 1 else size      # Y models take the bicubic-upscaled input
@@ -61,6 +72,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", type=int, default=128)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--models", default=",".join(MODELS), help="comma-separated subset")
     parser.add_argument("--child", nargs=2, metavar=("MODEL", "PRECISION"))
     args = parser.parse_args()
     if args.child:
@@ -69,7 +81,7 @@ def main() -> None:
 
     from benchmarks.common import print_table, write_json
     rows = []
-    for name in MODELS:
+    for name in args.models.split(","):
         for precision in ("float32", "mixed_bfloat16"):
             out = subprocess.run([sys.executable, __file__, "--child", name, precision,
                                   "--size", str(args.size), "--repeats", str(args.repeats)],
