@@ -17,7 +17,7 @@ from keras import layers, ops
 
 from sr_tf.models.layers import check_scale, conv
 from sr_tf.models.window_attention import (Mlp, SwinTransformerBlock, bias_from_table,
-                                           deep_features, layer_norm, multi_head_attention,
+                                           deep_features, gelu, layer_norm, multi_head_attention,
                                            pixel_shuffle_reconstruction, window_model,
                                            window_partition, window_reverse)
 
@@ -77,7 +77,7 @@ class ChannelAttentionBlock(layers.Layer):
         self.excite.build((None, 1, 1, self.dim // self.squeeze_factor))
 
     def call(self, x):
-        x = self.expand(ops.gelu(self.compress(x), approximate=False))
+        x = self.expand(gelu(self.compress(x)))
         pooled = ops.cast(ops.mean(ops.cast(x, "float32"), axis=(1, 2), keepdims=True), x.dtype)
         return x * ops.sigmoid(self.excite(ops.relu(self.squeeze(pooled))))
 
@@ -152,7 +152,7 @@ class OverlappingCrossAttention(layers.Layer):
     def call(self, x):
         shape = ops.shape(x)
         qkv = self.qkv(self.norm1(x))
-        q = window_partition(qkv[..., :self.dim], self.window_size)
+        q = window_partition(qkv[..., :self.dim], self.window_size, shape)
         k, v = ops.split(overlapping_windows(qkv[..., self.dim:], self.window_size, self.size),
                          2, axis=-1)
         bias = bias_from_table(self.relative_position_bias_table, self.index)

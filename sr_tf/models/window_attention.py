@@ -28,9 +28,17 @@ def layer_norm(name: str) -> layers.LayerNormalization:
     return layers.LayerNormalization(epsilon=1e-5, name=name)
 
 
-def window_partition(x, window: int):
-    """``[B, H, W, C]`` -> ``[B * nW, window * window, C]``: windows row-major, batch outermost."""
-    batch, height, width = ops.shape(x)[0], ops.shape(x)[1], ops.shape(x)[2]
+def gelu(x):
+    """PyTorch ``nn.GELU``: the exact erf form (Keras defaults to the tanh approximation)."""
+    return ops.gelu(x, approximate=False)
+
+
+def window_partition(x, window: int, shape=None):
+    """``[B, H, W, C]`` -> ``[B * nW, window * window, C]``: windows row-major, batch outermost.
+
+    ``shape``: ``ops.shape(x)`` when the caller has it already.
+    """
+    batch, height, width = (shape or ops.shape(x))[:3]
     channels = x.shape[-1]
     x = ops.reshape(x, (batch, height // window, window, width // window, window, channels))
     x = ops.transpose(x, (0, 1, 3, 2, 4, 5))
@@ -39,7 +47,7 @@ def window_partition(x, window: int):
 
 def window_reverse(windows, window: int, shape):
     """Inverse of :func:`window_partition`; ``shape`` is ``ops.shape`` of the feature map."""
-    batch, height, width = shape[0], shape[1], shape[2]
+    batch, height, width = shape[:3]
     channels = windows.shape[-1]
     x = ops.reshape(windows, (batch, height // window, width // window, window, window, channels))
     x = ops.transpose(x, (0, 1, 3, 2, 4, 5))
@@ -69,26 +77,27 @@ def shift_mask(height, width, window: int, shift: int):
 def multi_head_attention(q, k, v, bias, num_heads: int, mask=None):
     """Attention per head within each window.
 
-    ``q`` ``[B', Nq, C]``, ``k``/``v`` ``[B', Nk, C]``, ``bias`` ``[heads, Nq, Nk]``; ``mask``
-    ``[nW, Nq, Nk]`` when ``B' = B * nW``. Logits and softmax are computed in float32.
+    ``q`` ``[B', Nq, C]``, ``k``/``v`` ``[B', Nk, C]`` (Nq, Nk static), ``bias``
+    ``[heads, Nq, Nk]``; ``mask`` ``[nW, Nq, Nk]`` when ``B' = B * nW``. Logits and softmax are
+    computed in float32.
     """
-    channels = q.shape[-1]
+    tokens, channels = q.shape[1], q.shape[2]
     head_dim = channels // num_heads
 
     def split(t):
-        return ops.transpose(ops.reshape(t, (ops.shape(t)[0], ops.shape(t)[1], num_heads, head_dim)),
-                             (0, 2, 1, 3))
+        return ops.transpose(ops.reshape(t, (-1, t.shape[1], num_heads, head_dim)), (0, 2, 1, 3))
 
     q = split(q) * head_dim ** -0.5
     logits = ops.cast(ops.matmul(q, ops.transpose(split(k), (0, 1, 3, 2))), "float32")
     logits = logits + ops.cast(bias, "float32")
     if mask is not None:
-        shape = ops.shape(logits)
-        grouped = ops.reshape(logits, (-1, ops.shape(mask)[0], num_heads, shape[2], shape[3]))
-        logits = ops.reshape(grouped + ops.cast(mask, "float32")[None, :, None], shape)
+        windows = ops.shape(mask)[0]
+        grouped = ops.reshape(logits, (-1, windows, num_heads, tokens, k.shape[1]))
+        logits = ops.reshape(grouped + ops.cast(mask, "float32")[None, :, None],
+                             (-1, num_heads, tokens, k.shape[1]))
     weights = ops.cast(ops.softmax(logits, axis=-1), v.dtype)
     out = ops.transpose(ops.matmul(weights, split(v)), (0, 2, 1, 3))
-    return ops.reshape(out, (ops.shape(out)[0], ops.shape(out)[1], channels))
+    return ops.reshape(out, (-1, tokens, channels))
 
 
 def bias_from_table(table, index: np.ndarray):
@@ -113,7 +122,7 @@ class Mlp(layers.Layer):
         self.fc2.build(tuple(input_shape[:-1]) + (self.hidden,))
 
     def call(self, x):
-        return self.fc2(ops.gelu(self.fc1(x), approximate=False))
+        return self.fc2(gelu(self.fc1(x)))
 
     def compute_output_shape(self, input_shape):
         return input_shape
@@ -197,7 +206,7 @@ class SwinTransformerBlock(layers.Layer):
         if self.shift_size:
             x = cyclic_shift(cyclic_shift(x, -self.shift_size, 1), -self.shift_size, 2)
             mask = shift_mask(shape[1], shape[2], self.window_size, self.shift_size)
-        windows = self.attn(window_partition(x, self.window_size), mask)
+        windows = self.attn(window_partition(x, self.window_size, shape), mask)
         x = window_reverse(windows, self.window_size, shape)
         if self.shift_size:
             x = cyclic_shift(cyclic_shift(x, self.shift_size, 1), self.shift_size, 2)
