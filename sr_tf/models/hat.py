@@ -17,9 +17,9 @@ from keras import layers, ops
 
 from sr_tf.models.layers import check_scale, conv
 from sr_tf.models.window_attention import (Mlp, SwinTransformerBlock, bias_from_table,
-                                           deep_features, gelu, layer_norm, multi_head_attention,
-                                           pixel_shuffle_reconstruction, window_model,
-                                           window_partition, window_reverse)
+                                           deep_features, gelu, layer_norm, linear,
+                                           multi_head_attention, pixel_shuffle_reconstruction,
+                                           window_model, window_partition, window_reverse)
 
 
 def overlapping_window_size(window_size: int, overlap_ratio: float) -> int:
@@ -136,8 +136,8 @@ class OverlappingCrossAttention(layers.Layer):
                              "grow the window by an even number of pixels (as in HAT's unfold)")
         self.index = overlap_position_index(window_size, self.size)
         self.norm1 = layer_norm("norm1")
-        self.qkv = layers.Dense(3 * dim, name="qkv")
-        self.proj = layers.Dense(dim, name="proj")
+        self.qkv = linear(3 * dim, "qkv")
+        self.proj = linear(dim, "proj")
         self.norm2 = layer_norm("norm2")
         self.mlp = Mlp(dim, int(dim * mlp_ratio), name="mlp")
 

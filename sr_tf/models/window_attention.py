@@ -17,7 +17,8 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from sr_tf.models.layers import CropToScale, PadToMultiple, conv, cyclic_shift, pixel_shuffle_upsample
+from sr_tf.models.layers import (CropToScale, PadToMultiple, conv, cyclic_shift,
+                                 pixel_shuffle_upsample)
 
 RGB_MEAN = (0.4488, 0.4371, 0.4040)     # DIV2K mean, subtracted by SwinIR and HAT
 MASKED = -100.0                         # the official attention-mask value
@@ -26,6 +27,12 @@ MASKED = -100.0                         # the official attention-mask value
 def layer_norm(name: str) -> layers.LayerNormalization:
     """PyTorch ``nn.LayerNorm`` over channels (eps 1e-5; Keras defaults to 1e-3)."""
     return layers.LayerNormalization(epsilon=1e-5, name=name)
+
+
+def linear(units: int, name: str) -> layers.Dense:
+    """PyTorch ``nn.Linear`` as SwinIR/HAT initialise it: truncated normal (std 0.02), zero bias."""
+    return layers.Dense(units, kernel_initializer=keras.initializers.TruncatedNormal(stddev=0.02),
+                        name=name)
 
 
 def gelu(x):
@@ -56,7 +63,8 @@ def window_reverse(windows, window: int, shape):
 
 def relative_position_index(window: int) -> np.ndarray:
     """``[N, N]`` (N = window²) rows of the ``(2 window - 1)²``-row bias table for token pairs."""
-    coords = np.stack(np.meshgrid(np.arange(window), np.arange(window), indexing="ij")).reshape(2, -1)
+    grid = np.meshgrid(np.arange(window), np.arange(window), indexing="ij")
+    coords = np.stack(grid).reshape(2, -1)
     relative = coords[:, :, None] - coords[:, None, :] + window - 1      # 2, N, N in [0, 2w - 2]
     return relative[0] * (2 * window - 1) + relative[1]
 
@@ -114,8 +122,8 @@ class Mlp(layers.Layer):
         super().__init__(**kwargs)
         self.dim = dim
         self.hidden = hidden
-        self.fc1 = layers.Dense(hidden, name="fc1")
-        self.fc2 = layers.Dense(dim, name="fc2")
+        self.fc1 = linear(hidden, "fc1")
+        self.fc2 = linear(dim, "fc2")
 
     def build(self, input_shape):
         self.fc1.build(input_shape)
@@ -144,8 +152,8 @@ class WindowAttention(layers.Layer):
         self.dim = dim
         self.window_size = window_size
         self.num_heads = num_heads
-        self.qkv = layers.Dense(3 * dim, name="qkv")
-        self.proj = layers.Dense(dim, name="proj")
+        self.qkv = linear(3 * dim, "qkv")
+        self.proj = linear(dim, "proj")
         self.index = relative_position_index(window_size)
 
     def build(self, input_shape):

@@ -30,9 +30,10 @@ def ratio(hidden: int, dim: int) -> float | int:
 
 
 def transformer_shape(state: dict[str, np.ndarray]) -> dict:
-    """``embed_dim``, ``depths``, ``num_heads``, ``window_size``, ``mlp_ratio`` of SwinIR/HAT keys."""
+    """``embed_dim``, ``depths``, ``num_heads``, ``window_size`` and ``mlp_ratio`` of a SwinIR
+    or HAT state dict."""
     groups = count_indices(state, r"^layers\.(\d+)\.residual_group\.blocks\.0\.norm1\.weight$")
-    depths = [count_indices(state, rf"^layers\.{i}\.residual_group\.blocks\.(\d+)\.norm1\.weight$")
+    depths = [count_indices(state, rf"^layers\.{i}\.residual_group\.blocks\.(\d+)\.norm1\.")
               for i in range(groups)]
     tables = [state[BLOCK.format(i, 0) + ".attn.relative_position_bias_table"]
               for i in range(groups)]
