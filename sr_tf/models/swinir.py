@@ -1,7 +1,70 @@
-"""Placeholder: the swinir port is in progress (issue 10)."""
+"""SwinIR (Liang et al. 2021): residual groups of Swin Transformer blocks.
+
+Layer names follow JingyunLiang/SwinIR ``models/network_swinir.py`` (the same in BasicSR's
+``swinir_arch.py``). As the official forward does, the input is reflect-padded to a multiple of
+the window and the output cropped, so any input size works.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
 
 import keras
+from keras import layers
+
+from sr_tf.models.layers import check_scale, conv
+from sr_tf.models.window_attention import (SwinTransformerBlock, deep_features,
+                                           pixel_shuffle_reconstruction, window_model)
+
+UPSAMPLERS = {"pixelshuffle": (2, 3, 4, 8), "pixelshuffledirect": (2, 3, 4, 8),
+              "nearest+conv": (2, 4)}
 
 
-def swinir(scale: int = 4, **kwargs) -> keras.Model:
-    raise NotImplementedError("swinir is not ported yet")
+def _nearest_conv_reconstruction(x: keras.KerasTensor, scale: int, num_feat: int
+                                 ) -> keras.KerasTensor:
+    """Real-world SR tail: nearest x2 + conv (+ LeakyReLU 0.2) once per factor of 2."""
+    x = layers.LeakyReLU(0.01)(conv(num_feat, 3, "conv_before_upsample.0")(x))
+    for i in range(1, scale.bit_length()):
+        x = layers.UpSampling2D(2, interpolation="nearest")(x)
+        x = layers.LeakyReLU(0.2)(conv(num_feat, 3, f"conv_up{i}")(x))
+    x = layers.LeakyReLU(0.2)(conv(num_feat, 3, "conv_hr")(x))
+    return conv(3, 3, "conv_last")(x)
+
+
+def swinir(scale: int = 4, embed_dim: int = 180, depths: Sequence[int] = (6,) * 6,
+           num_heads: Sequence[int] = (6,) * 6, window_size: int = 8, mlp_ratio: float = 2.0,
+           upsampler: str = "pixelshuffle", resi_connection: str = "1conv",
+           img_range: float = 1.0, num_feat: int = 64) -> keras.Model:
+    """RGB LR [0, 1] -> RGB SR [0, 1]. Defaults: SwinIR-M for classical SR.
+
+    ``upsampler``: ``pixelshuffle`` (classical), ``pixelshuffledirect`` (lightweight: one conv
+    and one pixel shuffle), ``nearest+conv`` (real-world, x2/x4). ``resi_connection``: ``1conv``
+    or ``3conv``. ``num_feat``: channels of the reconstruction (64 in the official code).
+    """
+    if upsampler not in UPSAMPLERS:
+        raise ValueError(f"upsampler must be one of {', '.join(UPSAMPLERS)}, not {upsampler!r}")
+    check_scale(f"swinir with upsampler {upsampler}", scale, UPSAMPLERS[upsampler])
+    if len(depths) != len(num_heads):
+        raise ValueError(f"depths {list(depths)} and num_heads {list(num_heads)} differ in length")
+    if any(embed_dim % h for h in num_heads):
+        raise ValueError(f"embed_dim {embed_dim} is not divisible by num_heads {list(num_heads)}")
+
+    def group(i: int):
+        def run(y: keras.KerasTensor) -> keras.KerasTensor:
+            for j in range(depths[i]):
+                y = SwinTransformerBlock(embed_dim, num_heads[i], window_size,
+                                         0 if j % 2 == 0 else window_size // 2, mlp_ratio,
+                                         name=f"layers.{i}.residual_group.blocks.{j}")(y)
+            return y
+        return run
+
+    def network(x: keras.KerasTensor) -> keras.KerasTensor:
+        x = conv(embed_dim, 3, "conv_first")(x)
+        x = deep_features(x, [group(i) for i in range(len(depths))], resi_connection)
+        if upsampler == "pixelshuffle":
+            return pixel_shuffle_reconstruction(x, scale, num_feat)
+        if upsampler == "nearest+conv":
+            return _nearest_conv_reconstruction(x, scale, num_feat)
+        return keras.ops.depth_to_space(conv(3 * scale * scale, 3, "upsample.0")(x), scale)
+
+    return window_model(f"swinir_x{scale}", scale, window_size, img_range, network)

@@ -1,0 +1,291 @@
+"""(Shifted) window self-attention shared by SwinIR and HAT (Swin Transformer, Liu et al. 2021).
+
+Feature maps stay NHWC ``[B, H, W, C]``; a token is a pixel. H and W are read at run time with
+``keras.ops.shape``, and the shifted-window mask is built from them on every call, so one model
+(traced, exported with dynamic shapes, or reloaded from ``.keras``) serves every input size. The
+model pads its input to a multiple of the window first (``PadToMultiple``).
+
+Layer names are the PyTorch module paths (``norm1``, ``attn.qkv``, ``mlp.fc1`` ...), so official
+state dicts load by the generic rule of :mod:`sr_tf.weights.core`.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import keras
+import numpy as np
+from keras import layers, ops
+
+from sr_tf.models.layers import (CropToScale, PadToMultiple, conv, cyclic_shift,
+                                 pixel_shuffle_upsample)
+
+RGB_MEAN = (0.4488, 0.4371, 0.4040)     # DIV2K mean, subtracted by SwinIR and HAT
+MASKED = -100.0                         # the official attention-mask value
+
+
+def layer_norm(name: str) -> layers.LayerNormalization:
+    """PyTorch ``nn.LayerNorm`` over channels (eps 1e-5; Keras defaults to 1e-3)."""
+    return layers.LayerNormalization(epsilon=1e-5, name=name)
+
+
+def linear(units: int, name: str) -> layers.Dense:
+    """PyTorch ``nn.Linear`` as SwinIR/HAT initialise it: truncated normal (std 0.02), zero bias."""
+    return layers.Dense(units, kernel_initializer=keras.initializers.TruncatedNormal(stddev=0.02),
+                        name=name)
+
+
+def gelu(x):
+    """PyTorch ``nn.GELU``: the exact erf form (Keras defaults to the tanh approximation)."""
+    return ops.gelu(x, approximate=False)
+
+
+def window_partition(x, window: int, shape=None):
+    """``[B, H, W, C]`` -> ``[B * nW, window * window, C]``: windows row-major, batch outermost.
+
+    ``shape``: ``ops.shape(x)`` when the caller has it already.
+    """
+    batch, height, width = (shape or ops.shape(x))[:3]
+    channels = x.shape[-1]
+    x = ops.reshape(x, (batch, height // window, window, width // window, window, channels))
+    x = ops.transpose(x, (0, 1, 3, 2, 4, 5))
+    return ops.reshape(x, (-1, window * window, channels))
+
+
+def window_reverse(windows, window: int, shape):
+    """Inverse of :func:`window_partition`; ``shape`` is ``ops.shape`` of the feature map."""
+    batch, height, width = shape[:3]
+    channels = windows.shape[-1]
+    x = ops.reshape(windows, (batch, height // window, width // window, window, window, channels))
+    x = ops.transpose(x, (0, 1, 3, 2, 4, 5))
+    return ops.reshape(x, (batch, height, width, channels))
+
+
+def relative_position_index(window: int) -> np.ndarray:
+    """``[N, N]`` (N = window²) rows of the ``(2 window - 1)²``-row bias table for token pairs."""
+    grid = np.meshgrid(np.arange(window), np.arange(window), indexing="ij")
+    coords = np.stack(grid).reshape(2, -1)
+    relative = coords[:, :, None] - coords[:, None, :] + window - 1      # 2, N, N in [0, 2w - 2]
+    return relative[0] * (2 * window - 1) + relative[1]
+
+
+def shift_mask(height, width, window: int, shift: int):
+    """The shifted-window attention mask for a (padded) ``height`` x ``width`` map, built with
+    ``keras.ops`` from those runtime values: ``[nW, N, N]``, ``-100`` between tokens that the
+    cyclic shift brought together from different image regions, 0 elsewhere."""
+    def regions(length):
+        i = ops.arange(length)
+        return ops.cast(i >= length - window, "int32") + ops.cast(i >= length - shift, "int32")
+
+    ids = regions(height)[:, None] * 3 + regions(width)[None, :]
+    ids = window_partition(ids[None, :, :, None], window)[..., 0]             # nW, N
+    return ops.where(ids[:, None, :] != ids[:, :, None], MASKED, 0.0)
+
+
+def multi_head_attention(q, k, v, bias, num_heads: int, mask=None):
+    """Attention per head within each window.
+
+    ``q`` ``[B', Nq, C]``, ``k``/``v`` ``[B', Nk, C]`` (Nq, Nk static), ``bias``
+    ``[heads, Nq, Nk]``; ``mask`` ``[nW, Nq, Nk]`` when ``B' = B * nW``. Logits and softmax are
+    computed in float32.
+    """
+    tokens, channels = q.shape[1], q.shape[2]
+    head_dim = channels // num_heads
+
+    def split(t):
+        return ops.transpose(ops.reshape(t, (-1, t.shape[1], num_heads, head_dim)), (0, 2, 1, 3))
+
+    q = split(q) * head_dim ** -0.5
+    logits = ops.cast(ops.matmul(q, ops.transpose(split(k), (0, 1, 3, 2))), "float32")
+    logits = logits + ops.cast(bias, "float32")
+    if mask is not None:
+        windows = ops.shape(mask)[0]
+        grouped = ops.reshape(logits, (-1, windows, num_heads, tokens, k.shape[1]))
+        logits = ops.reshape(grouped + ops.cast(mask, "float32")[None, :, None],
+                             (-1, num_heads, tokens, k.shape[1]))
+    weights = ops.cast(ops.softmax(logits, axis=-1), v.dtype)
+    out = ops.transpose(ops.matmul(weights, split(v)), (0, 2, 1, 3))
+    return ops.reshape(out, (-1, tokens, channels))
+
+
+def bias_from_table(table, index: np.ndarray):
+    """``[heads, Nq, Nk]`` relative position bias: rows ``index`` (``[Nq, Nk]``) of ``table``."""
+    bias = ops.take(table, index.reshape(-1), axis=0)
+    return ops.transpose(ops.reshape(bias, index.shape + (-1,)), (2, 0, 1))
+
+
+@keras.saving.register_keras_serializable(package="sr_tf")
+class Mlp(layers.Layer):
+    """``fc1`` -> exact GELU -> ``fc2`` on the channel axis."""
+
+    def __init__(self, dim: int, hidden: int, **kwargs):
+        super().__init__(**kwargs)
+        self.dim = dim
+        self.hidden = hidden
+        self.fc1 = linear(hidden, "fc1")
+        self.fc2 = linear(dim, "fc2")
+
+    def build(self, input_shape):
+        self.fc1.build(input_shape)
+        self.fc2.build(tuple(input_shape[:-1]) + (self.hidden,))
+
+    def call(self, x):
+        return self.fc2(gelu(self.fc1(x)))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return super().get_config() | {"dim": self.dim, "hidden": self.hidden}
+
+
+@keras.saving.register_keras_serializable(package="sr_tf")
+class WindowAttention(layers.Layer):
+    """Multi-head self-attention inside each window, with a learned relative position bias.
+
+    ``call(windows, attn_mask=None)``: ``windows`` ``[B * nW, window², dim]``, ``attn_mask``
+    from :func:`shift_mask`.
+    """
+
+    def __init__(self, dim: int, window_size: int, num_heads: int, **kwargs):
+        super().__init__(**kwargs)
+        self.dim = dim
+        self.window_size = window_size
+        self.num_heads = num_heads
+        self.qkv = linear(3 * dim, "qkv")
+        self.proj = linear(dim, "proj")
+        self.index = relative_position_index(window_size)
+
+    def build(self, input_shape):
+        self.relative_position_bias_table = self.add_weight(
+            name="relative_position_bias_table",
+            shape=((2 * self.window_size - 1) ** 2, self.num_heads),
+            initializer=keras.initializers.TruncatedNormal(stddev=0.02))
+        self.qkv.build(input_shape)
+        self.proj.build(input_shape)
+
+    def call(self, windows, attn_mask=None):
+        q, k, v = ops.split(self.qkv(windows), 3, axis=-1)
+        bias = bias_from_table(self.relative_position_bias_table, self.index)
+        return self.proj(multi_head_attention(q, k, v, bias, self.num_heads, attn_mask))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return super().get_config() | {"dim": self.dim, "window_size": self.window_size,
+                                       "num_heads": self.num_heads}
+
+
+@keras.saving.register_keras_serializable(package="sr_tf")
+class SwinTransformerBlock(layers.Layer):
+    """Pre-norm (shifted) window attention and MLP, each with a residual, on ``[B, H, W, C]``.
+
+    H and W must be multiples of ``window_size``. With ``shift_size > 0`` the map is cyclically
+    shifted by ``-shift_size`` before attention (and back after) and the mask is built from the
+    runtime H and W.
+    """
+
+    def __init__(self, dim: int, num_heads: int, window_size: int, shift_size: int = 0,
+                 mlp_ratio: float = 2.0, **kwargs):
+        super().__init__(**kwargs)
+        if not 0 <= shift_size < window_size:
+            raise ValueError(f"shift_size {shift_size} must be in [0, window_size {window_size})")
+        self.dim = dim
+        self.num_heads = num_heads
+        self.window_size = window_size
+        self.shift_size = shift_size
+        self.mlp_ratio = mlp_ratio
+        self.norm1 = layer_norm("norm1")
+        self.attn = WindowAttention(dim, window_size, num_heads, name="attn")
+        self.norm2 = layer_norm("norm2")
+        self.mlp = Mlp(dim, int(dim * mlp_ratio), name="mlp")
+
+    def build(self, input_shape):
+        self.norm1.build(input_shape)
+        self.attn.build((None, self.window_size ** 2, self.dim))
+        self.norm2.build(input_shape)
+        self.mlp.build(input_shape)
+
+    def window_attention(self, x):
+        """(Shifted) window attention over the whole map ``x`` (already normalised)."""
+        shape = ops.shape(x)
+        mask = None
+        if self.shift_size:
+            x = cyclic_shift(cyclic_shift(x, -self.shift_size, 1), -self.shift_size, 2)
+            mask = shift_mask(shape[1], shape[2], self.window_size, self.shift_size)
+        windows = self.attn(window_partition(x, self.window_size, shape), mask)
+        x = window_reverse(windows, self.window_size, shape)
+        if self.shift_size:
+            x = cyclic_shift(cyclic_shift(x, self.shift_size, 1), self.shift_size, 2)
+        return x
+
+    def branches(self, x):
+        """What is added to the input after ``norm1`` (HAT adds a convolution branch)."""
+        return self.window_attention(x)
+
+    def call(self, x):
+        x = x + self.branches(self.norm1(x))
+        return x + self.mlp(self.norm2(x))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return super().get_config() | {
+            "dim": self.dim, "num_heads": self.num_heads, "window_size": self.window_size,
+            "shift_size": self.shift_size, "mlp_ratio": self.mlp_ratio}
+
+
+def residual_conv(x: keras.KerasTensor, kind: str, name: str) -> keras.KerasTensor:
+    """The conv closing a residual group (and the body): ``1conv``, ``3conv`` (3x3 to C/4,
+    LeakyReLU 0.2, 1x1, LeakyReLU 0.2, 3x3 back to C) or ``identity``."""
+    channels = x.shape[-1]
+    if kind == "1conv":
+        return conv(channels, 3, name)(x)
+    if kind == "3conv":
+        x = layers.LeakyReLU(0.2)(conv(channels // 4, 3, f"{name}.0")(x))
+        x = layers.LeakyReLU(0.2)(conv(channels // 4, 1, f"{name}.2")(x))
+        return conv(channels, 3, f"{name}.4")(x)
+    if kind == "identity":
+        return x
+    raise ValueError(f"resi_connection must be 1conv, 3conv or identity, not {kind!r}")
+
+
+def deep_features(x: keras.KerasTensor, groups: Sequence[Callable], resi_connection: str
+                  ) -> keras.KerasTensor:
+    """``conv_first`` features -> ``conv_after_body(norm(groups)) + x``.
+
+    Each group maps a feature map to a feature map (``layers.i.residual_group``); it is closed by
+    ``layers.i.conv`` and a residual connection.
+    """
+    y = layer_norm("patch_embed.norm")(x)
+    for i, group in enumerate(groups):
+        y = layers.Add()([y, residual_conv(group(y), resi_connection, f"layers.{i}.conv")])
+    y = layer_norm("norm")(y)
+    return layers.Add()([x, residual_conv(y, resi_connection, "conv_after_body")])
+
+
+def pixel_shuffle_reconstruction(x: keras.KerasTensor, scale: int, num_feat: int
+                                 ) -> keras.KerasTensor:
+    """Classical-SR tail: ``conv_before_upsample`` (LeakyReLU 0.01), ``upsample`` (x2 stages,
+    or one x3 stage), ``conv_last``."""
+    x = layers.LeakyReLU(0.01)(conv(num_feat, 3, "conv_before_upsample.0")(x))
+    if scale == 8:
+        x = pixel_shuffle_upsample(x, 4, num_feat, "upsample")
+        x = pixel_shuffle_upsample(x, 2, num_feat, "upsample", first_index=4)
+    else:
+        x = pixel_shuffle_upsample(x, scale, num_feat, "upsample")
+    return conv(3, 3, "conv_last")(x)
+
+
+def window_model(name: str, scale: int, window_size: int, img_range: float,
+                 network: Callable[[keras.KerasTensor], keras.KerasTensor]) -> keras.Model:
+    """RGB [0, 1] in and out around ``network``: reflect-pad to the window multiple, subtract
+    the mean and scale by ``img_range``, undo that after, crop to ``scale`` x the input."""
+    lr = keras.Input((None, None, 3), name="lr")
+    x = PadToMultiple(window_size, name="pad")(lr)
+    x = layers.Rescaling(img_range, offset=[-m * img_range for m in RGB_MEAN], name="sub_mean")(x)
+    x = network(x)
+    x = layers.Rescaling(1.0 / img_range, offset=list(RGB_MEAN), name="add_mean")(x)
+    return keras.Model(lr, CropToScale(scale, name="crop")([x, lr]), name=name)
