@@ -51,7 +51,7 @@ GENERATORS: dict[str, GeneratorSpec] = {
     "imdn": GeneratorSpec(imdn, "rgb", (2, 3, 4)),
     "srvgg": GeneratorSpec(srvgg, "rgb", (2, 3, 4)),
     "swinir": GeneratorSpec(swinir, "rgb", (2, 3, 4, 8)),
-    "hat": GeneratorSpec(hat, "rgb", (2, 3, 4)),
+    "hat": GeneratorSpec(hat, "rgb", (2, 3, 4, 8)),
 }
 
 DISCRIMINATORS: dict[str, Callable[..., keras.Model]] = {

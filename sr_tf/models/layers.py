@@ -21,11 +21,15 @@ def pixel_shuffle_upsample(x: keras.KerasTensor, scale: int, filters: int, prefi
                            index_step: int = 2) -> keras.KerasTensor:
     """Sub-pixel upsampling: conv to ``filters * r^2`` channels then ``depth_to_space(r)``.
 
-    x4 is two x2 stages, x3 one stage. Conv layers are named ``{prefix}.{first_index + k * step}``.
+    EDSR-PyTorch's ``Upsampler`` rule: a power of two is x2 stages (x4 two, x8 three), x3 one
+    stage. Conv layers are named ``{prefix}.{first_index + k * index_step}``.
     """
-    if scale not in (2, 3, 4):
-        raise ValueError(f"sub-pixel upsampling supports scale 2, 3 or 4, not {scale}")
-    stages = [2, 2] if scale == 4 else [scale]
+    if scale == 3:
+        stages = [3]
+    elif scale >= 2 and scale & (scale - 1) == 0:
+        stages = [2] * (scale.bit_length() - 1)
+    else:
+        raise ValueError(f"sub-pixel upsampling supports scale 3 or a power of two, not {scale}")
     for k, r in enumerate(stages):
         x = conv(filters * r * r, 3, f"{prefix}.{first_index + k * index_step}")(x)
         x = ops.depth_to_space(x, r)

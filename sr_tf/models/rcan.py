@@ -49,14 +49,6 @@ def residual_group(x: keras.KerasTensor, num_blocks: int, filters: int, reductio
     return layers.Add()([x, y])
 
 
-def upsampler(x: keras.KerasTensor, scale: int, filters: int, prefix: str) -> keras.KerasTensor:
-    """EDSR-PyTorch ``common.Upsampler``: x2 stages (convs ``prefix.0/.2/.4``) for 2^n, one x3."""
-    if scale == 8:
-        x = pixel_shuffle_upsample(x, 4, filters, prefix)
-        return pixel_shuffle_upsample(x, 2, filters, prefix, first_index=4)
-    return pixel_shuffle_upsample(x, scale, filters, prefix)
-
-
 def rcan(scale: int = 4, num_groups: int = 10, num_blocks: int = 20, filters: int = 64,
          reduction: int = 16, rgb_range: float = 1.0) -> keras.Model:
     """RGB LR [0, 1] -> RGB SR [0, 1].
@@ -75,7 +67,7 @@ def rcan(scale: int = 4, num_groups: int = 10, num_blocks: int = 20, filters: in
     for g in range(num_groups):
         x = residual_group(x, num_blocks, filters, reduction, f"body.{g}")
     x = layers.Add()([head, conv(filters, 3, f"body.{num_groups}")(x)])
-    x = upsampler(x, scale, filters, "tail.0")
+    x = pixel_shuffle_upsample(x, scale, filters, "tail.0")
     x = conv(3, 3, "tail.1")(x)
     x = MeanShift(rgb_range, 1, name="add_mean")(x)
     x = layers.Rescaling(1.0 / rgb_range, name="from_range")(x)

@@ -271,11 +271,7 @@ def pixel_shuffle_reconstruction(x: keras.KerasTensor, scale: int, num_feat: int
     """Classical-SR tail: ``conv_before_upsample`` (LeakyReLU 0.01), ``upsample`` (x2 stages,
     or one x3 stage), ``conv_last``."""
     x = layers.LeakyReLU(0.01)(conv(num_feat, 3, "conv_before_upsample.0")(x))
-    if scale == 8:
-        x = pixel_shuffle_upsample(x, 4, num_feat, "upsample")
-        x = pixel_shuffle_upsample(x, 2, num_feat, "upsample", first_index=4)
-    else:
-        x = pixel_shuffle_upsample(x, scale, num_feat, "upsample")
+    x = pixel_shuffle_upsample(x, scale, num_feat, "upsample")
     return conv(3, 3, "conv_last")(x)
 
 
