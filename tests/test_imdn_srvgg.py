@@ -10,12 +10,10 @@ import tensorflow as tf
 
 from configs import imdn as imdn_config
 from configs import srvgg as srvgg_config
-from conftest import SHARED, run_python
-from sr_tf.export import export_saved_model
+from conftest import SHARED
 from sr_tf.inference import Upscaler, whole_image_upscale
 from sr_tf.models import build_generator
 from sr_tf.torch_files import load_state_dict
-from sr_tf.trainers import PixelLossWeights, SRTrainer
 from sr_tf.weights import detect_architecture, import_weights
 from sr_tf.weights import imdn as imdn_weights
 from sr_tf.weights import srvgg as srvgg_weights
@@ -136,18 +134,6 @@ def test_srvgg_matches_the_official_forward_for_every_activation(act_type, rng):
                                official_srvgg(state, lr, act_type, 3), atol=1e-4)
 
 
-@pytest.mark.parametrize("name,kwargs", VARIANTS)
-def test_keras_round_trip_and_any_input_size(name, kwargs, tmp_path, rng):
-    model = build_generator(name, 3, **kwargs)
-    model.save(tmp_path / "model.keras")
-    loaded = keras.saving.load_model(tmp_path / "model.keras", compile=False)
-    for height, width in [(1, 1), (5, 7), (23, 16)]:
-        lr = rng.uniform(0, 1, (1, height, width, 3)).astype("float32")
-        out = np.asarray(model(lr, training=False))
-        assert out.shape == (1, 3 * height, 3 * width, 3) and np.isfinite(out).all()
-        np.testing.assert_array_equal(np.asarray(loaded(lr, training=False)), out)
-
-
 @pytest.mark.parametrize("name", ["imdn", "srvgg"])
 def test_mixed_bfloat16_forward_is_close_to_float32(name, rng):
     model = build_generator(name, 2, **TINY[name])
@@ -225,32 +211,3 @@ def test_tiles_equal_the_whole_image_at_the_configs_overlap(name, rng):
     whole = np.clip(np.round(whole_image_upscale(model, 2, image).numpy()), 0, 255)
     assert tiled.shape == whole.shape == (2 * image.shape[0], 2 * image.shape[1], 3)
     assert np.abs(tiled - whole).max() <= 1
-
-
-@pytest.mark.parametrize("name", ["imdn", "srvgg"])
-def test_a_few_training_steps_lower_the_loss(name, rng):
-    kwargs = {**TINY[name], "num_modules": 1} if name == "imdn" else TINY[name]
-    trainer = SRTrainer(build_generator(name, 2, **kwargs), 2, PixelLossWeights(l1=1.0))
-    trainer.optimizer = keras.optimizers.Adam(1e-3)
-    hr = rng.integers(0, 256, (2, 32, 32, 3)).astype(np.uint8)
-    batch = (hr[:, ::2, ::2], hr, np.zeros(2, np.uint8))       # no dihedral transform
-    step = tf.function(trainer.train_step)
-    first = float(step(batch)["loss"])
-    for _ in range(20):
-        last = float(step(batch)["loss"])
-    assert np.isfinite(last) and last < first
-
-
-def test_imdn_export_reloads_in_a_fresh_process(tmp_path, rng):
-    model = build_generator("imdn", 2, nf=16, num_modules=1)
-    path = export_saved_model(model, 2, tmp_path / "export", tile_size=16, overlap=12)
-    image = rng.integers(0, 256, (13, 21, 3)).astype(np.uint8)
-    np.save(tmp_path / "image.npy", image)
-    run_python(["tests/helpers/serve_saved_model.py", str(path), str(tmp_path / "image.npy"),
-                str(tmp_path / "out.npz")])
-    out = np.load(tmp_path / "out.npz")
-    expected = Upscaler(model, 2, tile_size=16, overlap=12)(image).numpy()
-    np.testing.assert_array_equal(out["plain"], expected)
-    np.testing.assert_array_equal(out["decoded"], expected)
-    ensemble = Upscaler(model, 2, tile_size=8, overlap=6, ensemble=True)(image).numpy()
-    np.testing.assert_array_equal(out["options"], ensemble)

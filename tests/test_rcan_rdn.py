@@ -9,16 +9,13 @@ import re
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from configs import rcan as rcan_config
 from configs import rdn as rdn_config
-from conftest import SHARED, run_python
-from sr_tf.export import export_saved_model
+from conftest import SHARED
 from sr_tf.inference import Upscaler, whole_image_upscale
 from sr_tf.models import GENERATORS, build_generator
 from sr_tf.torch_files import load_state_dict
-from sr_tf.trainers import PixelLossWeights, SRTrainer
 from sr_tf.weights import detect_architecture, edsr, import_weights, rcan, rdn
 from sr_tf.weights.core import torch_key
 
@@ -135,18 +132,6 @@ def test_both_rcan_namings_give_the_same_output(scale, rng):
 
 # --- saving, input sizes, precision ------------------------------------------------------------
 
-@pytest.mark.parametrize("name,scale,kwargs", [("rcan", 8, TINY_RCAN), ("rdn", 3, TINY_RDN)])
-def test_keras_round_trip_and_any_input_size(name, scale, kwargs, tmp_path, rng):
-    model = build_generator(name, scale, **kwargs)
-    model.save(tmp_path / "model.keras")
-    loaded = keras.saving.load_model(tmp_path / "model.keras")
-    for shape in [(1, 1), (5, 7), (13, 2)]:
-        image = rng.uniform(0, 1, shape + (3,)).astype(np.float32)
-        out = _run(model, image)
-        assert out.shape == (shape[0] * scale, shape[1] * scale, 3)
-        np.testing.assert_array_equal(out, _run(loaded, image))
-
-
 @pytest.mark.parametrize("name,kwargs", [("rcan", TINY_RCAN), ("rdn", TINY_RDN)])
 def test_mixed_bfloat16_forward_is_close_to_float32(name, kwargs, rng):
     model = build_generator(name, 2, **kwargs)
@@ -195,30 +180,6 @@ def test_rcan_tiles_are_exact_only_without_its_global_attention(rng):
 
 
 # --- training, export, configs -----------------------------------------------------------------
-
-@pytest.mark.parametrize("name", ["rcan", "rdn"])
-def test_sr_trainer_lowers_the_loss(name, rng):
-    trainer = SRTrainer(build_generator(name, 2, **SMALLEST[name]), 2, PixelLossWeights(l1=1.0))
-    trainer.optimizer = keras.optimizers.Adam(1e-3)
-    hr = rng.integers(0, 256, (2, 32, 32, 3)).astype(np.uint8)
-    batch = (hr[:, ::2, ::2], hr, np.zeros(2, np.uint8))      # no dihedral transform
-    step = tf.function(trainer.train_step)
-    first = float(step(batch)["loss"])
-    for _ in range(10):
-        last = float(step(batch)["loss"])
-    assert last < first
-
-
-def test_export_reload_in_fresh_process_matches_keras(tmp_path, rng):
-    model = build_generator("rcan", 2, **SMALLEST["rcan"])
-    path = export_saved_model(model, 2, tmp_path / "export", tile_size=16, overlap=12)
-    image = rng.integers(0, 256, (13, 21, 3)).astype(np.uint8)
-    np.save(tmp_path / "image.npy", image)
-    run_python(["tests/helpers/serve_saved_model.py", str(path), str(tmp_path / "image.npy"),
-                str(tmp_path / "out.npz")])
-    out = np.load(tmp_path / "out.npz")
-    np.testing.assert_array_equal(out["plain"], Upscaler(model, 2, tile_size=16, overlap=12)(image))
-
 
 @pytest.mark.parametrize("config", [rcan_config, rdn_config])
 def test_config_lists_every_architecture_argument(config):

@@ -11,15 +11,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from conftest import SHARED, run_python
-from sr_tf.export import export_saved_model
+from conftest import SHARED
 from sr_tf.image_io import read_image
 from sr_tf.inference import Upscaler, size_multiple, whole_image_upscale
 from sr_tf.models import GENERATORS, build_generator
 from sr_tf.models.hat import overlap_position_index
 from sr_tf.models.window_attention import Mlp, layer_norm, relative_position_index, shift_mask
 from sr_tf.torch_files import load_state_dict
-from sr_tf.trainers import PixelLossWeights, SRTrainer
 from sr_tf.weights import detect_architecture, import_weights, load_generator
 from sr_tf.weights import hat as hat_weights
 from sr_tf.weights import swinir as swinir_weights
@@ -207,49 +205,3 @@ def test_tiled_equals_whole_at_the_tiny_overlap(name, rng):
         whole = np.clip(np.round(whole_image_upscale(model, scale, image).numpy()), 0, 255)
         assert tiled.shape == (shape[0] * scale, shape[1] * scale, 3)
         assert np.abs(tiled - whole).max() <= 1, shape
-
-
-@pytest.mark.parametrize("name", ["swinir", "hat"])
-def test_training_steps_lower_the_loss(name, rng):
-    trainer = SRTrainer(tiny(name), 2, PixelLossWeights(l1=1.0))
-    trainer.optimizer = keras.optimizers.Adam(2e-3)
-    hr = rng.integers(0, 256, (2, 16, 16, 3)).astype(np.uint8)
-    batch = (hr[:, ::2, ::2], hr, np.zeros(len(hr), np.uint8))     # no dihedral transform
-    step = tf.function(trainer.train_step)
-    first = float(step(batch)["loss"])
-    for _ in range(6):
-        last = float(step(batch)["loss"])
-    assert last < first
-
-
-SERVE_EACH_IMAGE = """
-import sys, numpy as np, tensorflow as tf
-images = np.load(sys.argv[1])
-outs = {}
-for path in sys.argv[3:]:
-    serve = tf.saved_model.load(path).signatures["serving_default"]
-    for key in images.files:
-        outs[f"{path}:{key}"] = serve(image=tf.constant(images[key]))["image"].numpy()
-np.savez(sys.argv[2], **outs)
-"""
-
-
-def test_exports_reload_in_a_fresh_process_and_serve_every_size(tmp_path, rng):
-    # One process for both exports: TensorFlow starts once.
-    images = {"tiled": rng.integers(0, 256, (37, 21, 3)).astype(np.uint8),
-              "below_a_window": rng.integers(0, 256, (3, 6, 3)).astype(np.uint8)}
-    np.savez(tmp_path / "in.npz", **images)
-    models = {}
-    for name, (scale, _, overlap) in TINY.items():
-        model = tiny(name)
-        path = export_saved_model(model, scale, tmp_path / name, tile_size=overlap + 12,
-                                  overlap=overlap)
-        models[str(path)] = (model, scale)
-    run_python(["-c", SERVE_EACH_IMAGE, str(tmp_path / "in.npz"), str(tmp_path / "out.npz"),
-                *models])
-    served = np.load(tmp_path / "out.npz")
-    for path, (model, scale) in models.items():
-        for key, image in images.items():
-            whole = np.clip(np.round(whole_image_upscale(model, scale, image).numpy()), 0, 255)
-            out = served[f"{path}:{key}"]
-            assert out.shape == whole.shape and np.abs(out.astype(int) - whole).max() <= 1, key

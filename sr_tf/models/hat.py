@@ -16,7 +16,7 @@ import numpy as np
 from keras import layers, ops
 
 from sr_tf.models.layers import check_scale, conv
-from sr_tf.models.window_attention import (Mlp, SwinTransformerBlock, bias_from_table,
+from sr_tf.models.window_attention import (Mlp, SwinTransformerBlock, bias_from_table, check_stages,
                                            deep_features, gelu, layer_norm, linear,
                                            multi_head_attention, pixel_shuffle_reconstruction,
                                            window_model, window_partition, window_reverse)
@@ -182,10 +182,7 @@ def hat(scale: int = 4, embed_dim: int = 180, depths: Sequence[int] = (6,) * 6,
     check_scale("hat", scale, (2, 3, 4, 8))
     if resi_connection not in ("1conv", "identity"):
         raise ValueError(f"hat resi_connection must be 1conv or identity, not {resi_connection!r}")
-    if len(depths) != len(num_heads):
-        raise ValueError(f"depths {list(depths)} and num_heads {list(num_heads)} differ in length")
-    if any(embed_dim % h for h in num_heads):
-        raise ValueError(f"embed_dim {embed_dim} is not divisible by num_heads {list(num_heads)}")
+    check_stages(embed_dim, depths, num_heads)
 
     def group(i: int):
         def run(y: keras.KerasTensor) -> keras.KerasTensor:

@@ -13,7 +13,7 @@ import keras
 from keras import layers
 
 from sr_tf.models.layers import check_scale, conv
-from sr_tf.models.window_attention import (SwinTransformerBlock, deep_features,
+from sr_tf.models.window_attention import (SwinTransformerBlock, check_stages, deep_features,
                                            pixel_shuffle_reconstruction, window_model)
 
 UPSAMPLERS = {"pixelshuffle": (2, 3, 4, 8), "pixelshuffledirect": (2, 3, 4, 8),
@@ -44,10 +44,7 @@ def swinir(scale: int = 4, embed_dim: int = 180, depths: Sequence[int] = (6,) * 
     if upsampler not in UPSAMPLERS:
         raise ValueError(f"upsampler must be one of {', '.join(UPSAMPLERS)}, not {upsampler!r}")
     check_scale(f"swinir with upsampler {upsampler}", scale, UPSAMPLERS[upsampler])
-    if len(depths) != len(num_heads):
-        raise ValueError(f"depths {list(depths)} and num_heads {list(num_heads)} differ in length")
-    if any(embed_dim % h for h in num_heads):
-        raise ValueError(f"embed_dim {embed_dim} is not divisible by num_heads {list(num_heads)}")
+    check_stages(embed_dim, depths, num_heads)
 
     def group(i: int):
         def run(y: keras.KerasTensor) -> keras.KerasTensor:

@@ -237,6 +237,14 @@ class SwinTransformerBlock(layers.Layer):
             "shift_size": self.shift_size, "mlp_ratio": self.mlp_ratio}
 
 
+def check_stages(embed_dim: int, depths: Sequence[int], num_heads: Sequence[int]) -> None:
+    """One head count per stage, each dividing the embedding width."""
+    if len(depths) != len(num_heads):
+        raise ValueError(f"depths {list(depths)} and num_heads {list(num_heads)} differ in length")
+    if any(embed_dim % h for h in num_heads):
+        raise ValueError(f"embed_dim {embed_dim} is not divisible by num_heads {list(num_heads)}")
+
+
 def residual_conv(x: keras.KerasTensor, kind: str, name: str) -> keras.KerasTensor:
     """The conv closing a residual group (and the body): ``1conv``, ``3conv`` (3x3 to C/4,
     LeakyReLU 0.2, 1x1, LeakyReLU 0.2, 3x3 back to C) or ``identity``."""
