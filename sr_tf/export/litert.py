@@ -12,6 +12,7 @@ metadata entry.
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Iterable
 
 import flatbuffers
@@ -62,7 +63,10 @@ def convert(model: keras.Model, scale: int, quantize: str = "none",
         converter.inference_output_type = tf.uint8
         converter._experimental_disable_per_channel = not per_channel
     try:
-        return converter.convert()
+        with warnings.catch_warnings():
+            # The pinned ranges of pinned_float_function are the input statistics it asks for.
+            warnings.filterwarnings("ignore", "Statistics for quantized inputs")
+            return converter.convert()
     except ConverterError as err:
         raise _blocked_error(err) from None
 
