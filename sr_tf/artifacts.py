@@ -56,10 +56,11 @@ class SavedModelUpscaler(TiledUpscaler):
                  overlap: int = DEFAULT_OVERLAP, ensemble: bool = False):
         self.path = saved_model_dir(path)
         loaded = tf.saved_model.load(str(self.path))
-        if not hasattr(loaded, "upscaler") or not hasattr(loaded, "scale"):
+        if not hasattr(loaded, "upscaler"):
             raise UserError(f"{self.path}: not an sr_tf SavedModel export")
-        super().__init__(int(loaded.scale.numpy()), tile_size, overlap, ensemble)
         self._loaded = loaded
+        probe = self.upscale_float_graph(tf.zeros([8, 8, 3]), 8, 0, False)   # the scale
+        super().__init__(int(probe.shape[0]) // 8, tile_size, overlap, ensemble)
 
     def upscale_float_graph(self, image, tile_size, overlap, ensemble):
         return self._loaded.upscaler.upscale_float_graph(image, tile_size, overlap, ensemble)

@@ -34,12 +34,12 @@ class Calibration:
 def calibration_patches(source: str, scale: int, patches: int = 128, size: int = 64,
                         images: int = 32, layout: str = "auto") -> Calibration:
     """``patches`` uint8 LR patches ``[size, size, 3]`` from training source ``source``."""
-    from pipelines.training import training_images
+    from pipelines.training import decoded_images
     if patches < 1 or size < 1 or images < 1:
         raise ExportError(f"calibration needs positive patches ({patches}), patch size ({size}) "
                           f"and images ({images})")
     lrs = []
-    for lr, _ in training_images(str(source), scale, size * scale, layout, cache=False):
+    for lr, _ in decoded_images(str(source), scale, size * scale, layout):
         if min(lr.shape[:2]) >= size:           # TFRecord shards are not checked beforehand
             lrs.append(lr.numpy())
         if len(lrs) == images:
