@@ -186,6 +186,15 @@ def test_quantized_files_stay_close_to_keras(exported, photos, row, quantize):
     assert psnr >= QUANTIZED_PSNR[quantize]
 
 
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_convolution_bicubic_equals_matlab_imresize(scale, rng):
+    """The bicubic upscale inside Y-model files: also for sides shorter than its 2-pixel pad."""
+    from sr_tf.imresize import imresize, upscale_integer
+    for shape in [(1, 1, 1, 3), (1, 2, 3, 3), (2, 13, 7, 1), (1, 40, 33, 3)]:
+        x = rng.uniform(0, 255, shape).astype(np.float32)
+        np.testing.assert_allclose(upscale_integer(x, scale), imresize(x, scale), atol=2e-4)
+
+
 def test_unsupported_op_stops_the_export_naming_it(tmp_path):
     from sr_tf.imresize import imresize
 
