@@ -17,6 +17,7 @@ from typing import Callable
 
 import numpy as np
 import tensorflow as tf
+from absl import logging
 
 from sr_tf.errors import UserError
 from sr_tf.export.portable import METADATA_KEY, decode_metadata
@@ -33,12 +34,16 @@ def default_threads() -> int:
 
 class LiteRTRunner:
     """A LiteRT interpreter run one tile at a time; the input is resized (and the plan rebuilt)
-    only when the tile size changes, which the balanced tiles of one image rarely do."""
+    only when the tile size changes, which the balanced tiles of one image rarely do.
+
+    Where the XNNPACK delegate cannot prepare the graph (it lacks some int8 kernels), the file
+    runs on LiteRT's builtin kernels instead, with a warning: slower, same results.
+    """
 
     def __init__(self, model: bytes, source: str, threads: int | None = None):
-        from ai_edge_litert.interpreter import Interpreter
-        self._interpreter = Interpreter(model_content=model,
-                                        num_threads=threads or default_threads())
+        self._model, self._source = model, source
+        self._threads = threads or default_threads()
+        self._interpreter = self._open(xnnpack=True)
         inputs = self._interpreter.get_input_details()
         found = [(i["dtype"].__name__, [int(d) for d in i["shape_signature"]]) for i in inputs]
         if found != [("uint8", [-1, -1, -1, 3])]:
@@ -48,13 +53,29 @@ class LiteRTRunner:
         self._output = self._interpreter.get_output_details()[0]["index"]
         self._shape: tuple[int, ...] | None = None
 
+    def _open(self, xnnpack: bool):
+        from ai_edge_litert.interpreter import Interpreter, OpResolverType
+        resolver = OpResolverType.AUTO if xnnpack else \
+            OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
+        return Interpreter(model_content=self._model, num_threads=self._threads,
+                           experimental_op_resolver_type=resolver)
+
     def __call__(self, batch: np.ndarray) -> np.ndarray:
         return np.stack([self._one(tile[None]) for tile in batch])
 
     def _one(self, tile: np.ndarray) -> np.ndarray:
         if tile.shape != self._shape:
             self._interpreter.resize_tensor_input(self._input, tile.shape)
-            self._interpreter.allocate_tensors()
+            try:
+                self._interpreter.allocate_tensors()
+            except RuntimeError as err:
+                if "XNNPACK" not in str(err):
+                    raise
+                logging.warning("%s: XNNPACK cannot run this graph (%s); using LiteRT's builtin "
+                                "kernels", self._source, str(err).splitlines()[0][:200])
+                self._interpreter = self._open(xnnpack=False)
+                self._interpreter.resize_tensor_input(self._input, tile.shape)
+                self._interpreter.allocate_tensors()
             self._shape = tile.shape
         self._interpreter.set_tensor(self._input, tile)
         self._interpreter.invoke()

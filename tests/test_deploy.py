@@ -104,6 +104,20 @@ def test_file_equals_keras_on_two_sizes_through_one_runtime(exported, row, fmt, 
     assert upscaler.multiple == Upscaler(model, scale).multiple     # tiles keep the model's phase
 
 
+def test_litert_runs_on_builtin_kernels_where_xnnpack_cannot_prepare(exported, rng):
+    """IMDN's int8 file is such a case (measured on its port): XNNPACK fails to prepare a node."""
+    model, path = exported(ARCHITECTURES[3], "litert")
+    runner = LiteRTRunner(path.read_bytes(), str(path))
+
+    def refuse():
+        raise RuntimeError("failed to create XNNPACK runtime")
+
+    runner._interpreter.allocate_tensors = refuse
+    image = images(rng)[0]
+    out = runner(image[None])[0]
+    assert np.abs(out.astype(int) - keras_uint8(model, 4, image)).max() <= 1
+
+
 def test_litert_interface_is_uint8_pixels_of_any_size(exported):
     from ai_edge_litert.interpreter import Interpreter
     for quantize in ("none", "fp16"):
