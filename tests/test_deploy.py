@@ -153,6 +153,7 @@ def test_int8_file_is_fully_integer_with_plain_pixel_values(exported, photos):
     assert not float_ops, [d["name"] for d in float_ops][:5]
     _, meta = open_artifact(path)
     assert meta["quantize"] == "int8" and meta["calibration"]["patches"] == 8
+    assert meta["calibration"]["psnr_vs_float_db"] > 30
 
 
 def photo_folder(tmp_path, rng, count: int = 3):
@@ -184,12 +185,20 @@ def photos(tmp_path_factory):
 QUANTIZED_PSNR = {"fp16": 55.0, "int8": 28.0}
 
 
+# Architectures whose int8 graph strays from float (about 12 dB): the export refuses them.
+INT8_REFUSED = {"srvgg"}
+
+
 @pytest.mark.parametrize("quantize", ["fp16", "int8"])
 @pytest.mark.parametrize("row", ARCHITECTURES, ids=IDS)
 def test_quantized_files_stay_close_to_keras(exported, photos, row, quantize):
     name, scale, _ = row
     folder, crops = photos
     calibration = calibration_patches(str(folder), scale, patches=8, size=12)
+    if quantize == "int8" and name in INT8_REFUSED:
+        with pytest.raises(ExportError, match=r"int8: the quantized graph is \d+\.\d dB from"):
+            exported(row, "litert", quantize, calibration)
+        return
     model, path = exported(row, "litert", quantize, calibration)
     runner = LiteRTRunner(path.read_bytes(), str(path))
     errors = [runner(crop[None])[0].astype(float) - keras_uint8(model, scale, crop)

@@ -34,8 +34,9 @@ def export_file(model: keras.Model, scale: int, export_dir: str | os.PathLike, f
                 per_channel: bool = True) -> Path:
     """Convert ``model`` to ``fmt`` (``litert`` or ``onnx``) and write it to a new version folder.
 
-    Conversion runs first, so a model that cannot be exported leaves nothing behind. Returns the
-    written file's path.
+    Conversion runs first, so a model that cannot be exported leaves nothing behind (nor does an
+    int8 file that strays from the float model: :func:`.litert.check_int8`). Returns the written
+    file's path.
     """
     if fmt not in SUFFIXES:
         raise ExportError(f"unknown file format {fmt!r}; choose from {', '.join(SUFFIXES)}")
@@ -47,13 +48,15 @@ def export_file(model: keras.Model, scale: int, export_dir: str | os.PathLike, f
         raise ExportError(f"{fmt} export needs the deploy extra: pip install 'sr-tf[deploy]' "
                           f"({err})") from None
     described = calibration.describe() if quantize == "int8" and calibration else None
-    meta = metadata(model, scale, architecture, fmt, quantize, described)
     if fmt == "litert":
         patches = calibration.patches if calibration else None
+        data = litert.convert(model, scale, quantize, patches, per_channel)
+        if quantize == "int8":
+            described["psnr_vs_float_db"] = litert.check_int8(data, model, scale, patches)
         data = litert.with_metadata(
-            litert.convert(model, scale, quantize, patches, per_channel), meta)
+            data, metadata(model, scale, architecture, fmt, quantize, described))
     else:
-        data = onnx_model.convert(model, scale, meta)
+        data = onnx_model.convert(model, scale, metadata(model, scale, architecture, fmt))
     name = file_name(architecture, scale, fmt, quantize)
 
     def write(folder: Path) -> None:

@@ -71,6 +71,31 @@ def convert(model: keras.Model, scale: int, quantize: str = "none",
         raise _blocked_error(err) from None
 
 
+INT8_MIN_PSNR = 25.0    # dB from float on the calibration patches; working files measure 33-54
+
+
+def check_int8(tflite: bytes, model: keras.Model, scale: int, patches: list[np.ndarray]) -> float:
+    """PSNR (dB) of an int8 file against the float model on (up to 16) calibration patches.
+
+    Raises :class:`ExportError` below ``INT8_MIN_PSNR``: some graphs quantize into garbage
+    (SRVGG's, around 12 dB) rather than into noise, and no file is better than a wrong one.
+    """
+    from sr_tf.backends import LiteRTRunner
+    from sr_tf.image_io import to_uint8
+    from sr_tf.inference import whole_image_upscale
+    runner = LiteRTRunner(tflite, "int8 file")
+    squared = []
+    for patch in patches[:16]:
+        reference = to_uint8(whole_image_upscale(model, scale, patch)).numpy().astype(float)
+        squared.append(np.mean((runner(patch[None])[0].astype(float) - reference) ** 2))
+    psnr = float(10 * np.log10(255.0 ** 2 / max(float(np.mean(squared)), 1e-10)))
+    if psnr < INT8_MIN_PSNR:
+        raise ExportError(f"cannot export to litert int8: the quantized graph is {psnr:.1f} dB "
+                          f"from the float model on the calibration patches (below "
+                          f"{INT8_MIN_PSNR:.0f} dB); use --quantize=fp16")
+    return psnr
+
+
 def _blocked_error(err: ConverterError) -> ExportError:
     """An :class:`ExportError` naming the ops (and layers) LiteRT has no builtin kernel for."""
     ops, layers = [], []
