@@ -143,7 +143,8 @@ def main() -> None:
                "s_per_image": seconds_per_image(upscaler, photo, args.repeats)}
         for folder in sets:
             mean = evaluate_folder(upscaler, folder, progress=False)[-1]
-            row[f"{folder.name}_psnr_y"], row[f"{folder.name}_ssim_y"] = mean["psnr_y"], mean["ssim_y"]
+            row[f"{folder.name}_psnr_y"] = mean["psnr_y"]
+            row[f"{folder.name}_ssim_y"] = mean["ssim_y"]
         keras_row = rows[0] if rows else row
         first = sets[0].name
         row["db_below_keras"] = keras_row[f"{first}_psnr_y"] - row[f"{first}_psnr_y"]

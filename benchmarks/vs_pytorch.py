@@ -80,7 +80,8 @@ def torch_model(name: str, kwargs: dict):
         class EDSR(nn.Module):          # EDSR-PyTorch's layout, x4 = two conv + PixelShuffle(2)
             def __init__(self):
                 super().__init__()
-                self.register_buffer("mean", torch.tensor([0.4488, 0.4371, 0.4040]).view(1, 3, 1, 1))
+                mean = torch.tensor([0.4488, 0.4371, 0.4040]).view(1, 3, 1, 1)
+                self.register_buffer("mean", mean)
                 self.head = nn.Conv2d(3, filters, 3, padding=1)
                 self.body = nn.Sequential(*[ResBlock() for _ in range(kwargs["num_blocks"])],
                                           nn.Conv2d(filters, filters, 3, padding=1))

@@ -1,11 +1,11 @@
 """Any ``--weights`` as a tiled upscaler, on a chosen backend, so users score the file they ship.
 
-| weights | backends | runs as |
-|---|---|---|
-| ``.keras`` / ``.pth`` / ``.safetensors`` | ``tf`` (default), ``litert``, ``onnx`` | the Keras model; ``litert``/``onnx`` convert it in memory (float32) first |
-| SavedModel folder (or its export folder: newest version) | ``tf`` | its own traced tiling graph, as TF Serving runs it |
-| ``.tflite`` | ``litert`` | the LiteRT interpreter (XNNPACK) |
-| ``.onnx`` | ``onnx`` | onnxruntime (CPU) |
+- ``.keras`` / ``.pth`` / ``.safetensors``: backend ``tf`` (default) runs the Keras model;
+  ``litert`` / ``onnx`` convert it in memory to a float32 file first.
+- a SavedModel folder (or its export folder: the newest version): ``tf``, through the tiling
+  graph saved inside it, as TF Serving runs it.
+- ``.tflite``: ``litert``, the LiteRT interpreter (XNNPACK).
+- ``.onnx``: ``onnx``, onnxruntime (CPU).
 
 Every upscaler here has the interface of :class:`sr_tf.inference.Upscaler`, and all but the
 SavedModel run under its tiling and self-ensemble.

@@ -1,4 +1,4 @@
-"""LiteRT and ONNX Runtime as :class:`~sr_tf.inference.BatchUpscaler`\\ s.
+"""LiteRT and ONNX Runtime as batch upscalers (:class:`~sr_tf.inference.BatchUpscaler`).
 
 An exported ``.tflite`` / ``.onnx`` file maps uint8 ``[N, H, W, 3]`` to uint8 ``[N, sH, sW, 3]``
 (:mod:`sr_tf.export.portable`). Wrapped here, it is called from inside the traced tiling loop of

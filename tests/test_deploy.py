@@ -60,7 +60,8 @@ def build(name: str, scale: int, kwargs: dict) -> keras.Model:
 
 def images(rng: np.random.Generator) -> list[np.ndarray]:
     """Two LR images of different (odd, non-multiple) sizes: one file must take both."""
-    return [rng.integers(0, 256, (13, 21, 3), np.uint8), rng.integers(0, 256, (24, 10, 3), np.uint8)]
+    return [rng.integers(0, 256, (13, 21, 3), np.uint8),
+            rng.integers(0, 256, (24, 10, 3), np.uint8)]
 
 
 def keras_uint8(model: keras.Model, scale: int, image: np.ndarray) -> np.ndarray:

@@ -24,7 +24,8 @@ def write_version(export_dir: str | os.PathLike, write: Callable[[Path], None],
     """Run ``write(folder)`` into a temporary folder, then rename it to ``export_dir/<version>``.
 
     ``version=None`` takes the next free number; an existing version is refused
-    (:class:`FileExistsError`). ``write`` must create the folder it is given. Returns the final path.
+    (:class:`FileExistsError`). ``write`` must create the folder it is given. Returns the final
+    path.
     """
     export_dir = Path(export_dir)
     export_dir.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,8 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from sr_tf.models.layers import CropToScale, PadToMultiple, conv, cyclic_shift, pixel_shuffle_upsample
+from sr_tf.models.layers import (CropToScale, PadToMultiple, conv, cyclic_shift,
+                                 pixel_shuffle_upsample)
 
 
 def _partition(x, window: int):
