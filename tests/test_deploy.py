@@ -39,9 +39,9 @@ ARCHITECTURES = [
     ("rdn", 2, {"num_blocks": 1, "num_layers": 2, "growth": 8, "filters": 8}),
     ("imdn", 2, {"nf": 16}),
     ("srvgg", 2, {"num_feat": 8, "num_conv": 2}),
-    ("swinir", 2, {"embed_dim": 12, "depths": (1,), "num_heads": (2,), "window_size": 4,
+    ("swinir", 2, {"embed_dim": 12, "depths": (2,), "num_heads": (2,), "window_size": 4,
                    "num_feat": 8}),
-    ("hat", 2, {"embed_dim": 12, "depths": (1,), "num_heads": (2,), "window_size": 4,
+    ("hat", 2, {"embed_dim": 12, "depths": (2,), "num_heads": (2,), "window_size": 4,
                 "squeeze_factor": 2, "num_feat": 8}),
 ]
 IDS = [f"{name}_x{scale}" for name, scale, _ in ARCHITECTURES]
