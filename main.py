@@ -5,6 +5,9 @@
     python main.py --mode=predict --weights=SwinIR-M_x4.pth --input=photos/   # architecture detected
     python main.py --mode=eval --model=vdsr --weights=vdsr.safetensors --eval_dir=Set5,Set14
     python main.py --mode=export --model=edsr --export_dir=serving/edsr
+    python main.py --mode=export --model=edsr --format=litert --quantize=int8
+    python main.py --mode=eval --weights=runs/edsr/export_litert/1/edsr_x4_int8.tflite
+    python main.py --mode=predict --model=edsr --backend=onnx --input=photos/
 
 ``--model=NAME`` (or ``--model NAME``) is shorthand for ``--config=configs/NAME.py``. Without
 ``--model``, PyTorch ``--weights`` choose the architecture themselves; otherwise the quick-start
@@ -35,12 +38,24 @@ flags.DEFINE_string("workdir", None, "Run folder: checkpoints, TensorBoard, mode
                     "(default runs/<model>).")
 flags.DEFINE_string("weights", None, "Generator: a .keras file, or PyTorch .pth/.safetensors "
                     "(architecture detected unless --model is given). eval/predict/export use it "
-                    "(default <workdir>/model.keras); train starts from it.")
+                    "(default <workdir>/model.keras); train starts from it. eval/predict also "
+                    "take an export: a SavedModel folder, a .tflite or an .onnx file.")
 flags.DEFINE_string("input", None, "predict: an image file or a folder of images.")
 flags.DEFINE_string("output", None, "predict: output folder (default <workdir>/predictions).")
 flags.DEFINE_list("eval_dir", None, "eval: HR-only benchmark folders (default config.data.val).")
-flags.DEFINE_string("export_dir", None, "export: SavedModel base folder (default <workdir>/export).")
+flags.DEFINE_string("export_dir", None, "export: base folder of the version folders (default "
+                    "<workdir>/export for saved_model, <workdir>/export_<format> otherwise).")
 flags.DEFINE_integer("export_version", None, "export: version number (default: next free).")
+flags.DEFINE_enum("format", "saved_model", ["saved_model", "litert", "onnx"],
+                  "export: TF Serving SavedModel, LiteRT .tflite or ONNX .onnx.")
+flags.DEFINE_enum("quantize", "none", ["none", "fp16", "int8"],
+                  "export --format=litert: float32, float16 weights, or int8 post-training "
+                  "quantization calibrated on training patches (see config.export).")
+flags.DEFINE_string("calibration", None, "export --quantize=int8: training data for calibration "
+                    "(any data.train layout; default config.data.train).")
+flags.DEFINE_enum("backend", None, ["tf", "litert", "onnx"],
+                  "eval/predict: run on TensorFlow, LiteRT (XNNPACK) or onnxruntime (default: "
+                  "the --weights file's own; a Keras model is converted in memory).")
 FLAGS = flags.FLAGS
 
 
@@ -118,11 +133,20 @@ def resolve_model(config) -> None:
     print(f"{FLAGS.weights}: detected {found.description}")
 
 
+def _weights_path(config) -> str:
+    return FLAGS.weights or str(_workdir(config) / "model.keras")
+
+
 def _load_generator(config):
     """The generator to run: --weights, else the run's model.keras; its scale is checked."""
+    from sr_tf.artifacts import artifact_kind
+    from sr_tf.errors import ConfigError
     from sr_tf.inference import model_scale
     from sr_tf.weights import load_generator
-    path = FLAGS.weights or str(_workdir(config) / "model.keras")
+    path = _weights_path(config)
+    if artifact_kind(path):
+        raise ConfigError(f"--mode={FLAGS.mode} needs a Keras or PyTorch generator; {path} is "
+                          f"already an export")
     m = config.model
     model = load_generator(path, m.name, m.scale, **m.kwargs.to_dict())
     scale = model_scale(model)
@@ -141,11 +165,69 @@ def _workdir(config) -> Path:
 
 
 def _upscaler(config):
-    from sr_tf.inference import Upscaler
-    model = _load_generator(config)
+    """The upscaler predict/eval run, and a tag naming a non-default runtime (``""`` for the
+    Keras model on TensorFlow) for report file names."""
+    from sr_tf.artifacts import artifact_kind, generator_upscaler, open_artifact
     i = config.infer
-    return Upscaler(model, config.model.scale, i.tile_size, i.overlap, i.batch_size,
-                    i.self_ensemble)
+    path = _weights_path(config)
+    if artifact_kind(path):
+        upscaler, meta = open_artifact(path, FLAGS.backend, i.tile_size, i.overlap, i.batch_size,
+                                       i.self_ensemble, i.threads or None)
+        _set_model(config, config.model.name, upscaler.scale, config.model.kwargs.to_dict(), path)
+        quantize = meta.get("quantize", "none")
+        return upscaler, meta["format"] + ("" if quantize == "none" else f"_{quantize}")
+    backend = FLAGS.backend or "tf"
+    upscaler = generator_upscaler(_load_generator(config), config.model.scale, backend,
+                                  config.model.name, i.tile_size, i.overlap, i.batch_size,
+                                  i.self_ensemble, i.threads or None)
+    return upscaler, "" if backend == "tf" else backend
+
+
+def _export(config, workdir: Path) -> None:
+    """--mode=export in --format; LiteRT and ONNX files are checked against Keras once written."""
+    from sr_tf.errors import ConfigError
+    i, fmt, quantize = config.infer, FLAGS.format, FLAGS.quantize
+    if fmt != "litert" and quantize != "none":
+        raise ConfigError(f"--quantize={quantize} applies to --format=litert only")
+    if quantize != "int8" and FLAGS.calibration:
+        raise ConfigError("--calibration applies to --quantize=int8 only")
+    model = _load_generator(config)
+    scale = config.model.scale
+    if fmt == "saved_model":
+        from sr_tf.export import export_saved_model
+        path = export_saved_model(model, scale, FLAGS.export_dir or workdir / "export",
+                                  FLAGS.export_version, i.tile_size, i.overlap, i.batch_size,
+                                  i.self_ensemble)
+        print(f"SavedModel written to {path}\n  inspect: saved_model_cli show --dir {path} --all")
+        return
+    from sr_tf.artifacts import compare_with_keras, open_artifact
+    from sr_tf.export import calibration_patches, export_file
+    calibration = None
+    if quantize == "int8":
+        e = config.export
+        calibration = calibration_patches(FLAGS.calibration or config.data.train, scale,
+                                          e.calibration_patches, e.calibration_patch_size,
+                                          e.calibration_images, config.data.layout)
+        print(f"int8 calibration: {len(calibration.patches)} LR patches of "
+              f"{calibration.size}x{calibration.size} from the first {calibration.images} "
+              f"images of {calibration.source}")
+    path = export_file(model, scale, FLAGS.export_dir or workdir / f"export_{fmt}", fmt,
+                       config.model.name, quantize, calibration, FLAGS.export_version)
+    upscaler, _ = open_artifact(path, None, i.tile_size, i.overlap, i.batch_size,
+                                threads=i.threads or None)
+    check = compare_with_keras(upscaler, model, scale, _check_images())
+    runtime = "LiteRT interpreter" if fmt == "litert" else "onnxruntime"
+    print(f"{fmt} ({quantize}) written to {path} ({path.stat().st_size / 1e6:.2f} MB)\n"
+          f"  {runtime} vs Keras on two photo crops (37x29, 48x64): max difference "
+          f"{check['max_diff']}/255, PSNR {check['psnr_db']:.1f} dB")
+
+
+def _check_images():
+    """Two crops of different sizes of a bundled photo, to check an export on real content."""
+    from pipelines.discovery import demo_files
+    from sr_tf.image_io import read_image
+    photo = read_image(demo_files("val")[0])
+    return [photo[100:137, 100:129], photo[200:248, 150:214]]
 
 
 def run(config) -> None:
@@ -168,31 +250,25 @@ def run(config) -> None:
                   f"(bicubic {results['bicubic_psnr_y']:.2f} dB), metrics.json")
     elif FLAGS.mode == "eval":
         from sr_tf.evaluate import evaluate_folder, format_table, write_report
-        upscaler = _upscaler(config)
+        upscaler, tag = _upscaler(config)
         for folder in FLAGS.eval_dir or [config.data.val]:
             rows = evaluate_folder(upscaler, folder)
             name = Path(folder).name or "demo"
-            print(f"\n{name} x{config.model.scale}\n{format_table(rows)}")
-            csv_path, json_path = write_report(
-                rows, workdir / "eval" / f"{name}_x{config.model.scale}")
+            report = "_".join(filter(None, [name, f"x{config.model.scale}", tag]))
+            print(f"\n{report}\n{format_table(rows)}")
+            csv_path, json_path = write_report(rows, workdir / "eval" / report)
             print(f"written {csv_path} and {json_path}")
     elif FLAGS.mode == "predict":
         from sr_tf.predict import predict
         if not FLAGS.input:
             raise ConfigError("--mode=predict needs --input=<image file or folder>")
         out = Path(FLAGS.output or workdir / "predictions")
-        written, problems = predict(_upscaler(config), FLAGS.input, out)
+        written, problems = predict(_upscaler(config)[0], FLAGS.input, out)
         print(f"{len(written)} images written to {out}; {len(problems)} skipped")
         if problems and not written:
             raise ConfigError("no image could be upscaled")
     elif FLAGS.mode == "export":
-        from sr_tf.export import export_saved_model
-        model = _load_generator(config)
-        i = config.infer
-        path = export_saved_model(model, config.model.scale,
-                                  FLAGS.export_dir or workdir / "export", FLAGS.export_version,
-                                  i.tile_size, i.overlap, i.batch_size, i.self_ensemble)
-        print(f"SavedModel written to {path}\n  inspect: saved_model_cli show --dir {path} --all")
+        _export(config, workdir)
 
 
 def main(argv: list[str]) -> None:

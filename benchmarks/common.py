@@ -48,3 +48,22 @@ def write_json(name: str, payload: dict) -> Path:
     path.write_text(json.dumps({"machine": machine(), **payload}, indent=2))
     print(f"\nwritten {path}")
     return path
+
+
+def markdown_table(rows: list[dict], columns: list[str]) -> str:
+    """Rows as a GitHub markdown table (numbers formatted as in :func:`print_table`)."""
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(_fmt(r.get(c)) for c in columns) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def update_readme(section: str, text: str) -> None:
+    """Replace the README lines between ``<!-- {section} -->`` and ``<!-- /{section} -->``."""
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    start, end = f"<!-- {section} -->", f"<!-- /{section} -->"
+    content = readme.read_text()
+    if start not in content or end not in content:
+        raise SystemExit(f"README.md has no {start} ... {end} section to update")
+    head, rest = content.split(start, 1)
+    readme.write_text(f"{head}{start}\n{text}\n{end}{rest.split(end, 1)[1]}")
+    print(f"updated the {section} section of {readme}")

@@ -69,4 +69,10 @@ def get_config() -> ml_collections.ConfigDict:
     c.infer.overlap = 32           # LR pixels; each tile keeps overlap/2 away from its cut edges
     c.infer.batch_size = 4         # tiles per model call
     c.infer.self_ensemble = False
+    c.infer.threads = 0            # LiteRT / onnxruntime threads (0: every core we may use)
+
+    c.export = ml_collections.ConfigDict()
+    c.export.calibration_patches = 128     # int8: LR patches for post-training calibration
+    c.export.calibration_patch_size = 64   # int8: their side, LR pixels
+    c.export.calibration_images = 32       # int8: spread over the first this many training images
     return c

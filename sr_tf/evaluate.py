@@ -14,7 +14,7 @@ from pipelines.validation import EvalPair, iter_eval_pairs
 from sr_tf import metrics
 from sr_tf.image_io import atomic_write_bytes, to_uint8
 from sr_tf.imresize import imresize_uint8
-from sr_tf.inference import Upscaler
+from sr_tf.inference import TiledUpscaler
 
 COLUMNS = ("psnr_y", "ssim_y", "psnr_rgb", "bicubic_psnr_y", "bicubic_ssim_y", "bicubic_psnr_rgb")
 
@@ -26,7 +26,8 @@ def score(sr: tf.Tensor, hr: tf.Tensor, scale: int) -> dict[str, float]:
             "psnr_rgb": float(metrics.psnr_rgb(sr, hr, scale))}
 
 
-def super_resolve(upscaler: Upscaler, lr: np.ndarray, ensemble: bool | None = None) -> tf.Tensor:
+def super_resolve(upscaler: TiledUpscaler, lr: np.ndarray, ensemble: bool | None = None
+                  ) -> tf.Tensor:
     """uint8 SR of an LR image; a greyscale (1-channel) LR runs as RGB and comes back grey."""
     if lr.shape[-1] == 1:
         sr = upscaler.upscale_float(np.repeat(lr, 3, axis=-1), ensemble=ensemble)
@@ -34,7 +35,7 @@ def super_resolve(upscaler: Upscaler, lr: np.ndarray, ensemble: bool | None = No
     return upscaler(lr, ensemble=ensemble)
 
 
-def evaluate_pair(upscaler: Upscaler, pair: EvalPair, ensemble: bool | None = None
+def evaluate_pair(upscaler: TiledUpscaler, pair: EvalPair, ensemble: bool | None = None
                   ) -> tuple[dict, tf.Tensor, tf.Tensor]:
     """(row of model and bicubic scores, SR image, bicubic image) for one benchmark image."""
     scale = upscaler.scale
@@ -50,7 +51,8 @@ def mean_row(rows: list[dict]) -> dict:
     return {"image": "mean", **{c: float(np.mean([r[c] for r in rows])) for c in COLUMNS}}
 
 
-def evaluate_folder(upscaler: Upscaler, folder: str | os.PathLike, ensemble: bool | None = None,
+def evaluate_folder(upscaler: TiledUpscaler, folder: str | os.PathLike,
+                    ensemble: bool | None = None,
                     progress: bool = True) -> list[dict]:
     """Rows (one per image, then ``mean``) of model and bicubic scores on an HR-only folder."""
     pairs = list(iter_eval_pairs(folder, upscaler.scale))

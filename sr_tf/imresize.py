@@ -7,10 +7,16 @@ boundary rule and kernel normalisation and scores measurably lower PSNR on SR be
 
 The resize is separable: ``out = W_h @ img @ W_w^T`` with sparse weight matrices built from the
 (dynamic) image size, so it runs inside ``tf.data`` and ``tf.function`` on any shape.
+
+:func:`upscale_integer` is the same upscale by an integer factor written as a convolution and
+``depth_to_space``, for exported models: LiteRT and ONNX have no sparse matmul.
 """
 
 from __future__ import annotations
 
+import functools
+
+import numpy as np
 import tensorflow as tf
 
 
@@ -90,3 +96,44 @@ def imresize_uint8(image: tf.Tensor, scale: float) -> tf.Tensor:
     """MATLAB ``imresize`` on a uint8 image: bicubic, then round and saturate to uint8."""
     out = imresize(image, scale)
     return tf.cast(tf.clip_by_value(tf.round(out), 0.0, 255.0), tf.uint8)
+
+
+@functools.lru_cache(maxsize=None)
+def _phase_taps(scale: int) -> np.ndarray:
+    """``[scale, 5]`` weights: output pixel ``scale * i + p`` is the sum over ``t`` of
+    ``taps[p, t] * in[i - 2 + t]``.
+
+    Read off :func:`resize_weights` away from the borders, where an integer upscale repeats the
+    same taps for every input pixel, so the kernel has one definition.
+    """
+    length, i = 8, 4
+    with tf.init_scope():
+        weights = resize_weights(length, length * scale, float(scale))
+        dense = tf.sparse.sparse_dense_matmul(weights, tf.eye(length, dtype=tf.float64)).numpy()
+    return np.stack([dense[i * scale + p, i - 2:i + 3] for p in range(scale)]).astype(np.float32)
+
+
+def _symmetric_pad(x: tf.Tensor, axis: int, pad: int) -> tf.Tensor:
+    """Pad ``pad`` pixels on both ends of ``axis`` by MATLAB's symmetric rule (edge repeated),
+    reflecting again for sides shorter than ``pad`` (as :func:`resize_weights` does)."""
+    length = tf.shape(x)[axis]
+    period = 2 * length
+    # Shift by one period so every index is >= 0 (tf2onnx turns integer floormod of negatives
+    # into a truncating remainder).
+    idx = tf.math.floormod(tf.range(-pad, length + pad) + period, period)
+    return tf.gather(x, tf.where(idx >= length, period - 1 - idx, idx), axis=axis)
+
+
+def upscale_integer(images: tf.Tensor, scale: int) -> tf.Tensor:
+    """``imresize(images, scale)`` for an integer ``scale`` on float ``[N, H, W, C]``, in float32.
+
+    A 5x5 convolution to ``scale**2`` phases per channel, then ``depth_to_space``: ops every
+    converter supports. Equals :func:`imresize` up to float32 rounding.
+    """
+    taps = _phase_taps(scale)
+    channels = images.shape[-1]
+    phases = np.einsum("pk,ql->klpq", taps, taps)                    # [5, 5, py, px]
+    kernel = np.einsum("klpq,cd->klcpqd", phases, np.eye(channels, dtype=np.float32))
+    kernel = kernel.reshape(5, 5, channels, scale * scale * channels)
+    x = _symmetric_pad(_symmetric_pad(tf.cast(images, tf.float32), 1, 2), 2, 2)
+    return tf.nn.depth_to_space(tf.nn.conv2d(x, kernel, 1, "VALID"), scale)

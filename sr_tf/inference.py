@@ -7,11 +7,16 @@ image does not have. When that margin covers the network's receptive field the s
 equals whole-image inference; plain averaging of overlaps would leave seams instead.
 Tiles are processed one row of tiles at a time, in batches, so memory is bounded by the tile, not
 the image.
+
+The tiles go to a :class:`BatchUpscaler`: a Keras generator (:func:`model_upscaler`), or an
+exported LiteRT / ONNX file run by its own runtime (:mod:`sr_tf.backends`), so every backend
+gets the same tiling and self-ensemble.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Callable
 
 import keras
@@ -20,7 +25,7 @@ import tensorflow as tf
 
 from sr_tf.color import rgb_to_ycbcr, ycbcr_to_rgb
 from sr_tf.image_io import to_uint8
-from sr_tf.imresize import imresize
+from sr_tf.imresize import imresize, upscale_integer
 from sr_tf.models import input_channels
 from sr_tf.models.layers import PadToMultiple, reflect_pad_to_multiple
 
@@ -51,19 +56,22 @@ def model_scale(model: keras.Model) -> int | None:
     return int(out.shape[1]) // 8
 
 
-def model_upscaler(model: keras.Model, scale: int) -> UpscaleFn:
+def model_upscaler(model: keras.Model, scale: int, portable: bool = False) -> UpscaleFn:
     """Wrap a generator as an RGB -> RGB batch upscaler on [0, 255] floats.
 
     Y-channel models (SRCNN, VDSR) get the MATLAB bicubic upscale, run on Y, and take Cb/Cr from
     the bicubic image. Inputs whose sides are not multiples the model needs are reflect-padded
-    (as Real-ESRGAN and SwinIR do) and the output cropped.
+    (as Real-ESRGAN and SwinIR do) and the output cropped. ``portable=True`` computes the bicubic
+    upscale with :func:`~sr_tf.imresize.upscale_integer` (float32 convolution) instead of sparse
+    matmuls, so LiteRT and ONNX can convert the function.
     """
     channels = input_channels(model)
     multiple = size_multiple(model)
+    bicubic = upscale_integer if portable else imresize
 
     def run(lr: tf.Tensor) -> tf.Tensor:
         if channels == "y":
-            ycc = rgb_to_ycbcr(imresize(lr, scale))
+            ycc = rgb_to_ycbcr(bicubic(lr, scale))
             y = tf.cast(model(ycc[..., :1] / 255.0, training=False), tf.float32) * 255.0
             return ycbcr_to_rgb(tf.concat([y, ycc[..., 1:]], axis=-1))
         return tf.cast(model(lr / 255.0, training=False), tf.float32) * 255.0
@@ -74,6 +82,25 @@ def model_upscaler(model: keras.Model, scale: int) -> UpscaleFn:
         return run(reflect_pad_to_multiple(lr, multiple))[:, :h * scale, :w * scale]
 
     return upscale
+
+
+@dataclass(frozen=True)
+class BatchUpscaler:
+    """What the tiling needs from a model: its batch function, scale and size multiple.
+
+    ``fn`` maps float ``[N, h, w, 3]`` in [0, 255] to float ``[N, s*h, s*w, 3]`` for any ``h, w``
+    (it pads to ``multiple`` itself); tile sides and starts are kept multiples of ``multiple`` so
+    tiles see the pixel phases the whole image sees.
+    """
+
+    fn: UpscaleFn
+    scale: int
+    multiple: int = 1
+
+    @classmethod
+    def of_model(cls, model: keras.Model, scale: int, portable: bool = False) -> BatchUpscaler:
+        """A Keras generator (see :func:`model_upscaler`)."""
+        return cls(model_upscaler(model, scale, portable), scale, size_multiple(model))
 
 
 def _axis_tiles(length: tf.Tensor, tile: tf.Tensor, overlap: tf.Tensor, multiple: int):
@@ -169,24 +196,62 @@ def self_ensemble(upscale_one: Callable[[tf.Tensor], tf.Tensor], image: tf.Tenso
     return total / 8.0
 
 
-class Upscaler(tf.Module):
-    """A generator with its tiling and self-ensemble, as one traced function per option set.
+class TiledUpscaler(tf.Module):
+    """The options (tile size, overlap, self-ensemble) and the uint8 / float API around a traced
+    :meth:`upscale_float_graph`, which subclasses supply.
 
     ``upscaler(image_uint8)`` returns the uint8 SR image; :meth:`upscale_float` the float one.
-    Used by predict, eval, validation during training, and export.
     """
 
-    def __init__(self, model: keras.Model, scale: int, tile_size: int = DEFAULT_TILE,
-                 overlap: int = DEFAULT_OVERLAP, batch_size: int = 4, ensemble: bool = False):
+    def __init__(self, scale: int, tile_size: int = DEFAULT_TILE, overlap: int = DEFAULT_OVERLAP,
+                 ensemble: bool = False):
         super().__init__(name="upscaler")
-        self.model = model
         self.scale = scale
         self.tile_size = tile_size
         self.overlap = overlap
-        self.batch_size = batch_size
         self.ensemble = ensemble
-        self.multiple = size_multiple(model)
-        self._upscale_batch = model_upscaler(model, scale)
+
+    def upscale_float_graph(self, image: tf.Tensor, tile_size: tf.Tensor, overlap: tf.Tensor,
+                            ensemble: tf.Tensor) -> tf.Tensor:
+        """Float [H, W, 3] in [0, 255] -> float SR in [0, 255], tiled with the given options."""
+        raise NotImplementedError
+
+    def upscale_float(self, image: tf.Tensor, ensemble: bool | None = None,
+                      tile_size: int | None = None, overlap: int | None = None) -> tf.Tensor:
+        """Float SR in [0, 255] of an LR image ``[H, W, 3]`` (uint8 or float in [0, 255]).
+
+        Options left as ``None`` take the upscaler's defaults.
+        """
+        return self.upscale_float_graph(
+            tf.cast(image, tf.float32),
+            tf.constant(self.tile_size if tile_size is None else tile_size, tf.int32),
+            tf.constant(self.overlap if overlap is None else overlap, tf.int32),
+            tf.constant(self.ensemble if ensemble is None else ensemble))
+
+    def __call__(self, image: tf.Tensor, ensemble: bool | None = None,
+                 tile_size: int | None = None, overlap: int | None = None) -> tf.Tensor:
+        """uint8 SR image of an LR image ``[H, W, 3]``."""
+        return to_uint8(self.upscale_float(image, ensemble, tile_size, overlap))
+
+
+class Upscaler(TiledUpscaler):
+    """A generator (or any :class:`BatchUpscaler`) with this module's tiling and self-ensemble,
+    as one traced function per option set.
+
+    Used by predict, eval, validation during training, and export.
+    """
+
+    def __init__(self, model: keras.Model | BatchUpscaler, scale: int,
+                 tile_size: int = DEFAULT_TILE, overlap: int = DEFAULT_OVERLAP,
+                 batch_size: int = 4, ensemble: bool = False):
+        super().__init__(scale, tile_size, overlap, ensemble)
+        batch = model if isinstance(model, BatchUpscaler) else BatchUpscaler.of_model(model, scale)
+        if batch.scale != scale:
+            raise ValueError(f"the model upscales x{batch.scale}, not x{scale}")
+        self.model = model
+        self.batch_size = batch_size
+        self.multiple = batch.multiple
+        self._upscale_batch = batch.fn
 
     def _run(self, image: tf.Tensor, tile_size: tf.Tensor, overlap: tf.Tensor,
              ensemble: tf.Tensor) -> tf.Tensor:
@@ -205,23 +270,6 @@ class Upscaler(tf.Module):
         Traced once per Upscaler; every caller (predict, eval, each export signature) calls it.
         """
         return self._run(image, tile_size, overlap, ensemble)
-
-    def upscale_float(self, image: tf.Tensor, ensemble: bool | None = None,
-                      tile_size: int | None = None, overlap: int | None = None) -> tf.Tensor:
-        """Float SR in [0, 255] of an LR image ``[H, W, 3]`` (uint8 or float in [0, 255]).
-
-        Options left as ``None`` take the upscaler's defaults.
-        """
-        return self.upscale_float_graph(
-            tf.cast(image, tf.float32),
-            tf.constant(self.tile_size if tile_size is None else tile_size, tf.int32),
-            tf.constant(self.overlap if overlap is None else overlap, tf.int32),
-            tf.constant(self.ensemble if ensemble is None else ensemble))
-
-    def __call__(self, image: tf.Tensor, ensemble: bool | None = None,
-                 tile_size: int | None = None, overlap: int | None = None) -> tf.Tensor:
-        """uint8 SR image of an LR image ``[H, W, 3]``."""
-        return to_uint8(self.upscale_float(image, ensemble, tile_size, overlap))
 
 
 def whole_image_upscale(model: keras.Model, scale: int, image: tf.Tensor) -> tf.Tensor:

@@ -9,19 +9,19 @@ Signatures (all tile/ensemble work happens inside the graph):
 TF Serving requires every input of a signature, so the options live in their own signatures and
 the plain ones use the defaults given at export time.
 
-The export is written to a hidden temporary folder and renamed to ``export_dir/<version>/`` only
-when complete, so TF Serving (which loads numeric version folders) never sees a partial model.
+The export is written to ``export_dir/<version>/`` atomically (:mod:`sr_tf.export.versions`), so
+TF Serving (which loads numeric version folders) never sees a partial model.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import keras
 import tensorflow as tf
 
+from sr_tf.export.versions import write_version
 from sr_tf.image_io import decode_image, to_uint8
 from sr_tf.inference import Upscaler
 
@@ -67,22 +67,10 @@ class ServingModule(tf.Module):
             self._upscale(decode_image(image_bytes), tile_size, overlap, self_ensemble))}
 
 
-def next_version(export_dir: Path) -> int:
-    """One more than the highest numeric version folder (1 for a new export folder)."""
-    versions = [int(p.name) for p in export_dir.glob("*") if p.is_dir() and p.name.isdigit()]
-    return max(versions, default=0) + 1
-
-
 def export_saved_model(model: keras.Model, scale: int, export_dir: str | os.PathLike,
                        version: int | None = None, tile_size: int = 512, overlap: int = 32,
                        batch_size: int = 4, self_ensemble: bool = False) -> Path:
     """Write ``export_dir/<version>/`` atomically; returns that path."""
-    export_dir = Path(export_dir)
-    export_dir.mkdir(parents=True, exist_ok=True)
-    version = next_version(export_dir) if version is None else version
-    final = export_dir / str(version)
-    if final.exists():
-        raise FileExistsError(f"{final} already exists; choose another --export_version")
     module = ServingModule(Upscaler(model, scale, tile_size, overlap, batch_size, self_ensemble))
     signatures = {
         "serving_default": module.serve,
@@ -90,11 +78,6 @@ def export_saved_model(model: keras.Model, scale: int, export_dir: str | os.Path
         "upscale_bytes": module.serve_bytes,
         "upscale_bytes_with_options": module.serve_bytes_with_options,
     }
-    tmp = export_dir / f".tmp-{version}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
-        tf.saved_model.save(module, str(tmp), signatures=signatures)
-        os.replace(tmp, final)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return final
+    return write_version(
+        export_dir, lambda folder: tf.saved_model.save(module, str(folder), signatures=signatures),
+        version)
