@@ -24,9 +24,7 @@ from sr_tf.image_io import read_image, to_uint8
 from sr_tf.inference import Upscaler, whole_image_upscale
 from sr_tf.models import build_generator
 
-# One row per architecture: (name, scale, tiny kwargs). Rows whose model is not ported on this
-# branch skip; SwinIR and HAT rows use their window-attention blocks, like the "window" row
-# (tests/helpers/window_model.py) that stands in for them until they land.
+# One row per architecture: (name, scale, tiny kwargs).
 ARCHITECTURES = [
     ("srcnn", 3, {}),                                          # Y channel, bicubic inside
     ("vdsr", 2, {"depth": 3, "filters": 8}),                   # Y channel, bicubic inside
@@ -34,7 +32,6 @@ ARCHITECTURES = [
     ("edsr", 4, {"num_blocks": 1, "filters": 8}),              # two depth_to_space
     ("rrdb", 2, {"num_blocks": 1, "filters": 8, "growth": 4}),  # space_to_depth: multiple 2
     ("rrdb", 4, {"num_blocks": 1, "filters": 8, "growth": 4}),  # nearest upsampling
-    ("window", 2, {}),                                         # shifted windows, PadToMultiple
     ("rcan", 2, {"num_groups": 1, "num_blocks": 1, "filters": 16, "reduction": 4}),
     ("rdn", 2, {"num_blocks": 1, "num_layers": 2, "growth": 8, "filters": 8}),
     ("imdn", 2, {"nf": 16}),
@@ -46,16 +43,6 @@ ARCHITECTURES = [
 ]
 IDS = [f"{name}_x{scale}" for name, scale, _ in ARCHITECTURES]
 FILE_FORMATS = [("litert", "none"), ("onnx", "none")]
-
-
-def build(name: str, scale: int, kwargs: dict) -> keras.Model:
-    if name == "window":
-        from helpers.window_model import window_model
-        return window_model(scale, **kwargs)
-    try:
-        return build_generator(name, scale, **kwargs)
-    except NotImplementedError as err:
-        pytest.skip(str(err))
 
 
 def images(rng: np.random.Generator) -> list[np.ndarray]:
@@ -80,7 +67,7 @@ def exported(tmp_path_factory):
         key = (name, scale, fmt, quantize)
         if key not in cache:
             keras.utils.set_random_seed(0)
-            model = build(name, scale, kwargs)
+            model = build_generator(name, scale, **kwargs)
             folder = tmp_path_factory.mktemp(f"{name}{scale}{fmt}{quantize}")
             cache[key] = model, export_file(model, scale, folder, fmt, name, quantize, calibration)
         return cache[key]

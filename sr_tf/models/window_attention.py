@@ -78,7 +78,8 @@ def shift_mask(height, width, window: int, shift: int):
         return ops.cast(i >= length - window, "int32") + ops.cast(i >= length - shift, "int32")
 
     ids = regions(height)[:, None] * 3 + regions(width)[None, :]
-    ids = window_partition(ids[None, :, :, None], window)[..., 0]             # nW, N
+    # expand_dims, not ids[None, :, :, None]: LiteRT rejects strided slices that add axes.
+    ids = window_partition(ops.expand_dims(ops.expand_dims(ids, 0), -1), window)[..., 0]  # nW, N
     return ops.where(ids[:, None, :] != ids[:, :, None], MASKED, 0.0)
 
 
