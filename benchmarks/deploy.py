@@ -7,7 +7,7 @@ crop (one tile, all cores). Targets: float32 files within 0.01 dB of Keras, floa
 0.05 dB, int8 within 0.3 dB on Set5. When int8 misses, 4x more calibration patches and per-tensor
 weights are tried too (always in --smoke), and every attempt is reported.
 
-    python benchmarks/deploy.py --weights runs/train_quality/run/model.keras --model edsr
+    python benchmarks/deploy.py --weights runs/train_quality/clock/model.keras --model edsr
     python benchmarks/deploy.py --weights ../shared/weights/imdn/IMDN_x4.pth   # detected
     python benchmarks/deploy.py --smoke      # tiny random EDSR, 2 images, 64x64 timing
 """

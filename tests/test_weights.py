@@ -66,15 +66,21 @@ def test_import_matches_pytorch_conv_and_pixel_shuffle_definitions(r, rng):
     np.testing.assert_allclose(ours, y, atol=1e-3)
 
 
-def test_edsr_x4_import_matches_a_pytorch_forward(tmp_path, rng):
-    """A 1-block EDSR x4 (EDSR-PyTorch names) against a numpy forward in PyTorch conventions."""
-    f = 8
+def edsr_x4_state(rng, f: int = 8) -> dict[str, np.ndarray]:
+    """A random 1-block EDSR x4 state dict with EDSR-PyTorch names and layouts (no mean shift)."""
     shapes = {"head.0": (f, 3), "body.0.body.0": (f, f), "body.0.body.2": (f, f),
               "body.1": (f, f), "tail.0.0": (4 * f, f), "tail.0.2": (4 * f, f), "tail.1": (3, f)}
     state = {}
     for name, (out, inp) in shapes.items():
         state[f"{name}.weight"] = rng.normal(0, 0.2, (out, inp, 3, 3)).astype("float32")
         state[f"{name}.bias"] = rng.normal(0, 0.2, out).astype("float32")
+    return state
+
+
+def test_edsr_x4_import_matches_a_pytorch_forward(tmp_path, rng):
+    """A 1-block EDSR x4 (EDSR-PyTorch names) against a numpy forward in PyTorch conventions."""
+    f = 8
+    state = edsr_x4_state(rng, f)
     save_file(state, str(tmp_path / "edsr.safetensors"))
     model = load_generator(tmp_path / "edsr.safetensors", "edsr", 4, num_blocks=1, filters=f,
                            rgb_range=255.0)
@@ -89,6 +95,20 @@ def test_edsr_x4_import_matches_a_pytorch_forward(tmp_path, rng):
     ours = model.predict(lr.transpose(0, 2, 3, 1), verbose=0).transpose(0, 3, 1, 2)
     np.testing.assert_allclose(ours, expected, atol=1e-4)
     assert detect_architecture(state).kwargs["num_blocks"] == 1
+
+
+def test_init_from_starts_training_from_pytorch_weights(tmp_path, rng):
+    from sr_tf.train_loop import init_generator
+    save_file(edsr_x4_state(rng), str(tmp_path / "edsr.safetensors"))
+    kwargs = {"num_blocks": 1, "filters": 8, "rgb_range": 255.0}
+    generator = build_generator("edsr", 4, **kwargs)
+    ema = keras.models.clone_model(generator)
+    init_generator(generator, ema, str(tmp_path / "edsr.safetensors"), "edsr")
+    reference = load_generator(tmp_path / "edsr.safetensors", "edsr", 4, **kwargs)
+    for ours, ema_w, theirs in zip(generator.get_weights(), ema.get_weights(),
+                                   reference.get_weights()):
+        np.testing.assert_array_equal(ours, theirs)
+        np.testing.assert_array_equal(ema_w, theirs)
 
 
 def test_rrdb_esrgan_and_real_esrgan_key_names_agree(tmp_path, rng):
