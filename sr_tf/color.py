@@ -1,4 +1,5 @@
-"""MATLAB ``rgb2ycbcr``/``ycbcr2rgb`` (ITU-R BT.601, studio swing) on float images in [0, 255]."""
+"""MATLAB ``rgb2ycbcr``/``ycbcr2rgb`` (ITU-R BT.601, studio swing) on float images in [0, 255]
+(or in [0, ``peak``]: the matrix is the same, the offsets scale)."""
 
 from __future__ import annotations
 
@@ -14,15 +15,17 @@ _YCBCR_TO_RGB = np.linalg.inv(_RGB_TO_YCBCR.astype(np.float64)).astype(np.float3
 _OFFSET = np.array([16.0, 128.0, 128.0], np.float32)
 
 
-def rgb_to_ycbcr(rgb: tf.Tensor) -> tf.Tensor:
-    """RGB [..., 3] in [0, 255] to YCbCr [..., 3] in [0, 255] (MATLAB ``rgb2ycbcr``, unrounded)."""
-    rgb = tf.cast(rgb, tf.float32) / 255.0
-    return tf.linalg.matvec(_RGB_TO_YCBCR, rgb) + _OFFSET
+def rgb_to_ycbcr(rgb: tf.Tensor, peak: float = 255.0) -> tf.Tensor:
+    """RGB [..., 3] in [0, peak] to YCbCr [..., 3] in [0, peak] (MATLAB ``rgb2ycbcr``, unrounded)."""
+    offset = _OFFSET * (peak / 255.0)
+    return tf.linalg.matvec(_RGB_TO_YCBCR / 255.0, tf.cast(rgb, tf.float32)) + offset
 
 
-def ycbcr_to_rgb(ycbcr: tf.Tensor) -> tf.Tensor:
-    """Inverse of :func:`rgb_to_ycbcr`: YCbCr [..., 3] in [0, 255] to RGB in [0, 255] (unclipped)."""
-    return tf.linalg.matvec(_YCBCR_TO_RGB, tf.cast(ycbcr, tf.float32) - _OFFSET) * 255.0
+def ycbcr_to_rgb(ycbcr: tf.Tensor, peak: float = 255.0) -> tf.Tensor:
+    """Inverse of :func:`rgb_to_ycbcr`: YCbCr [..., 3] in [0, peak] to RGB in [0, peak]
+    (unclipped)."""
+    offset = _OFFSET * (peak / 255.0)
+    return tf.linalg.matvec(_YCBCR_TO_RGB * 255.0, tf.cast(ycbcr, tf.float32) - offset)
 
 
 def luminance(image: tf.Tensor) -> tf.Tensor:

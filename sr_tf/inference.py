@@ -56,8 +56,8 @@ def model_scale(model: keras.Model) -> int | None:
     return int(out.shape[1]) // 8
 
 
-def model_upscaler(model: keras.Model, scale: int, portable: bool = False) -> UpscaleFn:
-    """Wrap a generator as an RGB -> RGB batch upscaler on [0, 255] floats.
+def unit_upscaler(model: keras.Model, scale: int, portable: bool = False) -> UpscaleFn:
+    """Wrap a generator as an RGB -> RGB batch upscaler on [0, 1] floats, the models' own range.
 
     Y-channel models (SRCNN, VDSR) get the MATLAB bicubic upscale, run on Y, and take Cb/Cr from
     the bicubic image. Inputs whose sides are not multiples the model needs are reflect-padded
@@ -71,10 +71,10 @@ def model_upscaler(model: keras.Model, scale: int, portable: bool = False) -> Up
 
     def run(lr: tf.Tensor) -> tf.Tensor:
         if channels == "y":
-            ycc = rgb_to_ycbcr(bicubic(lr, scale))
-            y = tf.cast(model(ycc[..., :1] / 255.0, training=False), tf.float32) * 255.0
-            return ycbcr_to_rgb(tf.concat([y, ycc[..., 1:]], axis=-1))
-        return tf.cast(model(lr / 255.0, training=False), tf.float32) * 255.0
+            ycc = rgb_to_ycbcr(bicubic(lr, scale), peak=1.0)
+            y = tf.cast(model(ycc[..., :1], training=False), tf.float32)
+            return ycbcr_to_rgb(tf.concat([y, ycc[..., 1:]], axis=-1), peak=1.0)
+        return tf.cast(model(lr, training=False), tf.float32)
 
     def upscale(lr: tf.Tensor) -> tf.Tensor:
         lr = tf.cast(lr, tf.float32)
@@ -82,6 +82,12 @@ def model_upscaler(model: keras.Model, scale: int, portable: bool = False) -> Up
         return run(reflect_pad_to_multiple(lr, multiple))[:, :h * scale, :w * scale]
 
     return upscale
+
+
+def model_upscaler(model: keras.Model, scale: int, portable: bool = False) -> UpscaleFn:
+    """:func:`unit_upscaler` on [0, 255] floats, the range the tiling and every caller use."""
+    unit = unit_upscaler(model, scale, portable)
+    return lambda lr: unit(tf.cast(lr, tf.float32) / 255.0) * 255.0
 
 
 @dataclass(frozen=True)

@@ -173,20 +173,12 @@ def photos(tmp_path_factory):
 QUANTIZED_PSNR = {"fp16": 55.0, "int8": 28.0}
 
 
-# Architectures whose int8 graph strays from float (about 12 dB): the export refuses them.
-INT8_REFUSED = {"srvgg"}
-
-
 @pytest.mark.parametrize("quantize", ["fp16", "int8"])
 @pytest.mark.parametrize("row", ARCHITECTURES, ids=IDS)
 def test_quantized_files_stay_close_to_keras(exported, photos, row, quantize):
     name, scale, _ = row
     folder, crops = photos
     calibration = calibration_patches(str(folder), scale, patches=8, size=12)
-    if quantize == "int8" and name in INT8_REFUSED:
-        with pytest.raises(ExportError, match=r"int8: the quantized graph is \d+\.\d dB from"):
-            exported(row, "litert", quantize, calibration)
-        return
     model, path = exported(row, "litert", quantize, calibration)
     runner = LiteRTRunner(path.read_bytes(), str(path))
     errors = [runner(crop[None])[0].astype(float) - keras_uint8(model, scale, crop)
@@ -195,6 +187,16 @@ def test_quantized_files_stay_close_to_keras(exported, photos, row, quantize):
     psnr = 10 * np.log10(255 ** 2 / max(mse, 1e-10))
     print(f"{name} x{scale} {quantize}: {psnr:.1f} dB")
     assert psnr >= QUANTIZED_PSNR[quantize]
+
+
+def test_int8_self_check_refuses_a_file_far_from_float(exported, photos, monkeypatch):
+    # No architecture quantizes into garbage any more (SRVGG did, from a [0, 255] graph); the
+    # guard is checked by raising its floor above what a working file reaches.
+    from sr_tf.export import litert
+    monkeypatch.setattr(litert, "INT8_MIN_PSNR", 99.0)
+    calibration = calibration_patches(str(photos[0]), 2, patches=8, size=12)
+    with pytest.raises(ExportError, match=r"int8: the quantized graph is \d+\.\d dB from"):
+        exported(("edsr", 2, {"num_blocks": 1, "filters": 8}), "litert", "int8", calibration)
 
 
 @pytest.mark.parametrize("scale", [2, 3, 4])
@@ -337,7 +339,7 @@ def test_vdsr_reference_exports_keep_set5_quality(tmp_path):
     """Trained weights (pytorch-vdsr): dB lost on Set5 x4 by each file.
 
     float32 and float16 meet the targets (0.01 / 0.05 dB). Full-integer int8 does not reach
-    0.3 dB on VDSR: measured 1.86 dB (128 patches); the bound below holds what we measure.
+    0.3 dB on VDSR: measured 1.84 dB (128 patches); the bound below holds what we measure.
     """
     from sr_tf.weights import load_generator
     weights = DATA.parent / "weights" / "vdsr" / "vdsr_x234.safetensors"
@@ -352,6 +354,7 @@ def test_vdsr_reference_exports_keep_set5_quality(tmp_path):
                            calibration)
         upscaler, _ = open_artifact(path)
         lost = keras_db - evaluate_folder(upscaler, folder, progress=False)[-1]["psnr_y"]
+        print(f"vdsr {fmt} {quantize}: {lost:.3f} dB below Keras")
         assert lost <= target, f"{fmt} {quantize}: {lost:.3f} dB below Keras ({keras_db:.2f})"
 
 

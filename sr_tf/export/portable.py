@@ -20,7 +20,7 @@ import tensorflow as tf
 
 from sr_tf.errors import UserError
 from sr_tf.image_io import to_uint8
-from sr_tf.inference import model_upscaler, size_multiple
+from sr_tf.inference import model_upscaler, size_multiple, unit_upscaler
 
 METADATA_KEY = "sr_tf"          # TFLite metadata entry / ONNX metadata_props key
 METADATA_VERSION = 1
@@ -50,19 +50,26 @@ def uint8_function(model: keras.Model, scale: int) -> tf.types.experimental.Poly
     return upscale_uint8
 
 
-def pinned_float_function(model: keras.Model, scale: int
-                          ) -> tf.types.experimental.PolymorphicFunction:
-    """The graph an int8 file is quantized from: float pixels in [0, 255] in and out, each end
-    pinned to the range [0, 255] by a fake-quant op, so the converter gives the uint8 input and
-    output scale 1 and zero point 0 (plain pixel values) whatever the calibration data covers."""
-    upscale = model_upscaler(model, scale, portable=True)
+def pinned_unit_function(model: keras.Model, scale: int
+                         ) -> tf.types.experimental.PolymorphicFunction:
+    """The graph an int8 file is quantized from: pixels / 255 in and out, the models' own range,
+    each end pinned to [0, 1] by a fake-quant op. 8 bits over [0, 1] is scale 1/255 and zero point
+    0, so the file's uint8 input and output still hold plain pixel values, whatever the
+    calibration data covers.
+
+    Quantizing in [0, 1] matters: from a graph in [0, 255] (``/ 255`` before the model, ``* 255``
+    after), the converter calibrated a model's final ``Add`` as if it were already scaled by 255
+    whenever that add mixes in the input (SRVGG's nearest-upsampled skip): 15 dB from float
+    instead of 60.
+    """
+    upscale = unit_upscaler(model, scale, portable=True)
 
     def pin(x: tf.Tensor) -> tf.Tensor:
-        return tf.quantization.fake_quant_with_min_max_args(x, 0.0, 255.0, num_bits=8)
+        return tf.quantization.fake_quant_with_min_max_args(x, 0.0, 1.0, num_bits=8)
 
     @tf.function(input_signature=[tf.TensorSpec([None, None, None, 3], tf.float32, name="image")])
     def upscale_pinned(image):
-        return pin(tf.clip_by_value(upscale(pin(image)), 0.0, 255.0))
+        return pin(upscale(pin(image)))
 
     return upscale_pinned
 
