@@ -135,7 +135,10 @@ def test_int8_file_is_fully_integer_with_plain_pixel_values(exported, photos):
     model, path = exported(ARCHITECTURES[3], "litert", "int8", calibration)
     interpreter = Interpreter(model_path=str(path))
     for detail in interpreter.get_input_details() + interpreter.get_output_details():
-        assert detail["dtype"] == np.uint8 and detail["quantization"] == (1.0, 0)
+        # uint8 value v means v / 255 in the model's [0, 1] range: the values are plain pixels.
+        scale, zero_point = detail["quantization"]
+        assert detail["dtype"] == np.uint8 and zero_point == 0
+        assert scale == pytest.approx(1 / 255, rel=1e-6)
         assert list(detail["shape_signature"]) == [-1, -1, -1, 3]
     float_ops = [d for d in interpreter.get_tensor_details() if d["dtype"] == np.float32]
     assert not float_ops, [d["name"] for d in float_ops][:5]

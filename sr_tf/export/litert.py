@@ -2,7 +2,8 @@
 
 Every file has dynamic batch, height and width (the runtime resizes the input tensor) and uint8
 RGB input and output (:mod:`sr_tf.export.portable`); int8 files are fully integer, with input and
-output scale 1 and zero point 0, so all three variants have the same interface. Only LiteRT
+output scale 1/255 and zero point 0 (the uint8 values are the pixels, the real values the
+model's [0, 1] range), so all three variants have the same interface. Only LiteRT
 builtin ops are allowed (no TF Select / Flex), so the file runs on the plain LiteRT runtime of a
 phone; a model using an op without a builtin kernel stops with an :class:`ExportError` naming it.
 Metadata (scale, size multiple, quantization, calibration) is stored in the file's ``sr_tf``
