@@ -28,15 +28,20 @@ def machine() -> dict:
 
 def print_table(rows: list[dict], columns: list[str]) -> None:
     """Print rows as an aligned text table."""
-    widths = {c: max(len(c), *(len(_fmt(r.get(c))) for r in rows)) for c in columns}
+    widths = {c: max(len(c), *(len(_fmt(r.get(c), c)) for r in rows)) for c in columns}
     print("  ".join(c.ljust(widths[c]) for c in columns))
     print("  ".join("-" * widths[c] for c in columns))
     for row in rows:
-        print("  ".join(_fmt(row.get(c)).ljust(widths[c]) for c in columns))
+        print("  ".join(_fmt(row.get(c), c).ljust(widths[c]) for c in columns))
 
 
-def _fmt(value) -> str:
+def _fmt(value, column: str = "") -> str:
+    """Quality figures (PSNR, dB, SSIM columns) at fixed decimals, other numbers at 3 digits."""
     if isinstance(value, float):
+        if "psnr" in column or "db" in column:
+            return f"{value:.3f}".replace("-0.000", "0.000")
+        if "ssim" in column:
+            return f"{value:.4f}"
         return f"{value:,.3g}" if abs(value) < 100 else f"{value:,.0f}"
     return "" if value is None else str(value)
 
@@ -53,7 +58,7 @@ def write_json(name: str, payload: dict) -> Path:
 def markdown_table(rows: list[dict], columns: list[str]) -> str:
     """Rows as a GitHub markdown table (numbers formatted as in :func:`print_table`)."""
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(_fmt(r.get(c)) for c in columns) + " |" for r in rows]
+    lines += ["| " + " | ".join(_fmt(r.get(c), c) for c in columns) + " |" for r in rows]
     return "\n".join(lines)
 
 

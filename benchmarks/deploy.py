@@ -95,7 +95,8 @@ def main() -> None:
     if args.weights is None and not args.smoke:
         sys.exit("give --weights (a trained model), or --smoke")
 
-    from benchmarks.common import markdown_table, print_table, update_readme, write_json
+    from benchmarks.common import (machine, markdown_table, print_table, update_readme,
+                                   write_json)
     from benchmarks.inference import lr_image
     from sr_tf.artifacts import SavedModelUpscaler, open_artifact
     from sr_tf.backends import default_threads
@@ -161,21 +162,33 @@ def main() -> None:
         for key, make in retries.items():
             run(key, make)
 
-    columns = ["format", "quantize", "note", "size_mb"]
-    for folder in sets:
-        columns += [f"{folder.name}_psnr_y", f"{folder.name}_ssim_y"]
-    columns += ["db_below_keras", "target_db", "meets", "s_per_image"]
-    title = (f"{name} x{scale} ({args.weights or 'random weights, smoke run'}); eval protocol, "
-             f"no self-ensemble; time: one {args.time_size}x{args.time_size} LR photo crop, "
-             f"{default_threads()} threads; int8 calibration: {calibration.describe()}")
+    payload = {"machine": machine(), "weights": args.weights, "architecture": name, "scale": scale,
+               "sets": [folder.name for folder in sets], "time_size": args.time_size,
+               "threads": default_threads(), "calibration": calibration.describe(),
+               "targets_db": TARGETS, "rows": rows}
+    title, columns = report(payload)
     print(f"\n{title}")
     print_table(rows, columns)
-    write_json("deploy_smoke" if args.smoke else "deploy",
-               {"title": title, "weights": args.weights, "architecture": name, "scale": scale,
-                "calibration": calibration.describe(), "targets_db": TARGETS, "rows": rows})
+    write_json("deploy_smoke" if args.smoke else f"deploy_{name}_x{scale}", payload)
     if args.readme:
         update_readme(f"deploy-{name}-x{scale}", f"{title}\n\n{markdown_table(rows, columns)}")
 
+
+def report(payload: dict) -> tuple[str, list[str]]:
+    """Title and table columns for the rows of one run (also re-renders a saved JSON)."""
+    columns = ["format", "quantize", "note", "size_mb"]
+    for name in payload["sets"]:
+        columns += [f"{name}_psnr_y", f"{name}_ssim_y"]
+    columns += ["db_below_keras", "target_db", "meets", "s_per_image"]
+    cal, host = payload["calibration"], payload["machine"]
+    title = (f"{payload['architecture']} x{payload['scale']} "
+             f"(`{payload['weights'] or 'random weights, smoke run'}`); eval protocol, no "
+             f"self-ensemble; time: one {payload['time_size']}x{payload['time_size']} LR photo "
+             f"crop, {payload['threads']} threads; int8 calibration: {cal['patches']} LR patches "
+             f"of {cal['patch_size']}x{cal['patch_size']} from {cal['images']} images of "
+             f"`{Path(cal['source']).name}`. {host['cpu']}, {host['cores']} cores, "
+             f"TensorFlow {host['tensorflow']}, {host['date']}.")
+    return title, columns
 
 if __name__ == "__main__":
     main()

@@ -1,9 +1,10 @@
 """Parameters, forward time and peak memory of every model on a 128x128 input, float32 vs bf16.
 
 Each (model, precision) runs in its own process so peak RSS is its own. The new architectures
-take their size from configs/<name>.py (the official released sizes).
+take their size from configs/<name>.py (the official released sizes); the parameter count of
+each is shown next to that of the official release it loads.
 
-    python benchmarks/models.py [--size 128] [--repeats 3] [--models swinir,hat]
+    python benchmarks/models.py [--size 128] [--repeats 3] [--models swinir,hat] [--readme]
 """
 
 from __future__ import annotations
@@ -29,6 +30,21 @@ MODELS = {
     "edsr_paper": ("edsr", {"num_blocks": 32, "filters": 256, "res_scale": 0.1}),
     "rrdb": ("rrdb", {}),
     **{name: (name, None) for name in ("rcan", "rdn", "imdn", "srvgg", "swinir", "hat")},
+}
+# Every tensor of the official PyTorch model's parameters(), x4 (the EDSR-PyTorch mean shifts are
+# 1x1 convs there, 24 parameters; BasicSR keeps them as buffers). SRResNet has no official code.
+OFFICIAL_PARAMS = {
+    "srcnn": (8_129, "SRCNN 9-1-5 (paper: 8,032 weights, + 97 biases)"),
+    "vdsr": (664_704, "pytorch-vdsr"),
+    "edsr_baseline": (1_517_595, "EDSR-PyTorch baseline"),
+    "edsr_paper": (43_089_947, "EDSR-PyTorch, 32 blocks of 256"),
+    "rrdb": (16_697_987, "ESRGAN RRDB_ESRGAN_x4"),
+    "rcan": (15_592_379, "RCAN_BIX4"),
+    "rdn": (22_271_107, "RDN_BIX4 (config B)"),
+    "imdn": (715_176, "IMDN_x4"),
+    "srvgg": (1_213_296, "realesr-general-x4v3"),
+    "swinir": (11_900_199, "SwinIR-M classical x4"),
+    "hat": (20_772_507, "HAT_SRx4"),
 }
 
 
@@ -73,30 +89,48 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=128)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--models", default=",".join(MODELS), help="comma-separated subset")
+    parser.add_argument("--readme", action="store_true", help="write the table into README.md")
     parser.add_argument("--child", nargs=2, metavar=("MODEL", "PRECISION"))
     args = parser.parse_args()
     if args.child:
         print(json.dumps(measure(*args.child, args.size, args.repeats)))
         return
 
-    from benchmarks.common import print_table, write_json
-    rows = []
+    from benchmarks.common import (machine, markdown_table, print_table, update_readme,
+                                   write_json)
+    runs = []
     for name in args.models.split(","):
         for precision in ("float32", "mixed_bfloat16"):
             out = subprocess.run([sys.executable, __file__, "--child", name, precision,
                                   "--size", str(args.size), "--repeats", str(args.repeats)],
                                  capture_output=True, text=True, check=True)
-            rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-            print(f"  {name} {precision}: {rows[-1]['forward_s']:.3f} s", flush=True)
-    for row in rows:
-        if row["precision"] == "mixed_bfloat16":
-            fp32 = next(r for r in rows if r["model"] == row["model"] and r["precision"] == "float32")
-            row["speedup_vs_fp32"] = fp32["forward_s"] / row["forward_s"]
-    print(f"\nx4 models, one {args.size}x{args.size} LR input (Y models: its bicubic upscale)")
-    print_table(rows, ["model", "precision", "params", "forward_s", "speedup_vs_fp32",
-                       "peak_rss_mb", "forward_extra_rss_mb"])
-    write_json("models", {"lr_size": args.size, "scale": 4, "rows": rows})
+            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            print(f"  {name} {precision}: {runs[-1]['forward_s']:.3f} s", flush=True)
+    rows = [model_row(name, runs) for name in dict.fromkeys(r["model"] for r in runs)]
+    host = machine()
+    title = (f"x4, one {args.size}x{args.size} LR input (SRCNN/VDSR: its bicubic upscale), "
+             f"forward pass, best of {args.repeats}; {host['cpu']}, {host['cores']} cores, "
+             f"TensorFlow {host['tensorflow']}, {host['date']}")
+    columns = ["model", "params", "official_params", "official_release", "fp32_s", "bf16_s",
+               "bf16_speedup", "peak_rss_mb_fp32", "peak_rss_mb_bf16"]
+    print(f"\n{title}")
+    print_table(rows, columns)
+    write_json("models", {"machine": host, "lr_size": args.size, "scale": 4, "runs": runs,
+                          "rows": rows})
+    if args.readme:
+        update_readme("models", f"{title}\n\n{markdown_table(rows, columns)}")
 
+
+def model_row(name: str, runs: list[dict]) -> dict:
+    """One table row: both precisions of ``name`` side by side, with the official count."""
+    fp32, bf16 = (next(r for r in runs if r["model"] == name and r["precision"] == precision)
+                  for precision in ("float32", "mixed_bfloat16"))
+    official, release = OFFICIAL_PARAMS.get(name, (None, "no official code"))
+    return {"model": name, "params": f"{fp32['params']:,}",
+            "official_params": f"{official:,}" if official else "", "official_release": release,
+            "fp32_s": fp32["forward_s"], "bf16_s": bf16["forward_s"],
+            "bf16_speedup": fp32["forward_s"] / bf16["forward_s"],
+            "peak_rss_mb_fp32": fp32["peak_rss_mb"], "peak_rss_mb_bf16": bf16["peak_rss_mb"]}
 
 if __name__ == "__main__":
     main()
