@@ -43,6 +43,8 @@ def _fmt(value, column: str = "") -> str:
         if "ssim" in column:
             return f"{value:.4f}"
         return f"{value:,.3g}" if abs(value) < 100 else f"{value:,.0f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
     return "" if value is None else str(value)
 
 

@@ -1,7 +1,8 @@
 """Our models on each CPU backend against the same architectures in PyTorch, in one run.
 
-EDSR-baseline, RRDB (ESRGAN's generator) and SwinIR-M, x4, float32, random weights (equal
-parameter counts are checked): one forward pass 128x128 -> 512x512, and one training step (L1
+EDSR-baseline, RRDB (ESRGAN's generator) and SwinIR-M, x4, float32, random weights (both
+parameter counts are shown; ours has 24 more for EDSR: its two fixed mean-shift 1x1 convs, which
+the torch twin keeps as constants): one forward pass 128x128 -> 512x512, and one training step (L1
 loss, Adam, forward + backward + update on a batch of LR patches). Every measurement runs in its
 own process, with every core; times are the median of ``--repeats`` after warm-up.
 
@@ -234,7 +235,8 @@ def main() -> None:
     except ImportError:
         sys.exit("needs PyTorch: pip install -e '.[bench]' (torch 2.13 CPU, spandrel)")
 
-    from benchmarks.common import markdown_table, print_table, update_readme, write_json
+    from benchmarks.common import (machine, markdown_table, print_table, update_readme,
+                                   write_json)
     measurements = []
     for model in args.models.split(","):
         for variant, (framework, tasks, _) in VARIANTS.items():
@@ -250,9 +252,12 @@ def main() -> None:
     rows = ratio_rows(measurements)
     columns = ["model", "task", "params_ours", "params_torch", "torch_s", "tf", "tf_xla",
                "tf_onednn_off", "tf_inter_op_1", "litert", "onnx", "best", "best_ratio"]
-    title = (f"x4, float32, {os.cpu_count()} cores, torch {torch.__version__}: forward "
+    host = machine()
+    title = (f"x4, float32, {host['cpu']}, {host['cores']} cores, TensorFlow "
+             f"{host['tensorflow']}, torch {torch.__version__}, {host['date']}: forward "
              f"{args.size}->{4 * args.size}, train step batch {args.train_batch} of "
-             f"{args.train_patch}x{args.train_patch} LR; columns are our time / PyTorch's")
+             f"{args.train_patch}x{args.train_patch} LR; torch_s in seconds, other columns are "
+             f"our time / PyTorch's")
     print(f"\n{title}")
     print_table(rows, columns)
     write_json("vs_pytorch_smoke" if args.smoke else "vs_pytorch",
