@@ -27,7 +27,7 @@ from sr_tf.color import rgb_to_ycbcr, ycbcr_to_rgb
 from sr_tf.image_io import to_uint8
 from sr_tf.imresize import imresize, upscale_integer
 from sr_tf.models import input_channels
-from sr_tf.models.layers import PadToMultiple, reflect_pad_to_multiple
+from sr_tf.layers.common import PadToMultiple, reflect_pad_to_multiple
 
 # Batch [N, h, w, 3] float in [0, 255] -> [N, s*h, s*w, 3] float in [0, 255].
 UpscaleFn = Callable[[tf.Tensor], tf.Tensor]

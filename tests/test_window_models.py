@@ -16,7 +16,7 @@ from sr_tf.image_io import read_image
 from sr_tf.inference import Upscaler, size_multiple, whole_image_upscale
 from sr_tf.models import GENERATORS, build_generator
 from sr_tf.models.hat import overlap_position_index
-from sr_tf.models.window_attention import Mlp, layer_norm, relative_position_index, shift_mask
+from sr_tf.layers.window_attention import Mlp, layer_norm, relative_position_index, shift_mask
 from sr_tf.torch_files import load_state_dict
 from sr_tf.weights import detect_architecture, import_weights, load_generator
 from sr_tf.weights import hat as hat_weights

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 import keras
 
+from sr_tf.archs import ARCHITECTURES
 from sr_tf.models.discriminators import unet_discriminator, vgg_discriminator
 from sr_tf.models.edsr import edsr
 from sr_tf.models.hat import hat
@@ -52,6 +53,7 @@ GENERATORS: dict[str, GeneratorSpec] = {
     "srvgg": GeneratorSpec(srvgg, "rgb", (2, 3, 4)),
     "swinir": GeneratorSpec(swinir, "rgb", (2, 3, 4, 8)),
     "hat": GeneratorSpec(hat, "rgb", (2, 3, 4, 8)),
+    **{a.name: GeneratorSpec(a.build, a.channels, a.scales) for a in ARCHITECTURES},
 }
 
 DISCRIMINATORS: dict[str, Callable[..., keras.Model]] = {

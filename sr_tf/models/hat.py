@@ -15,8 +15,8 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from sr_tf.models.layers import check_scale, conv
-from sr_tf.models.window_attention import (Mlp, SwinTransformerBlock, bias_from_table, check_stages,
+from sr_tf.layers.common import check_scale, conv
+from sr_tf.layers.window_attention import (Mlp, SwinTransformerBlock, bias_from_table, check_stages,
                                            deep_features, gelu, layer_norm, linear,
                                            multi_head_attention, pixel_shuffle_reconstruction,
                                            window_model, window_partition, window_reverse)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
-from sr_tf.models.layers import check_scale, conv
+from sr_tf.layers.common import check_scale, conv
 
 SLOPE = 0.05              # the official activation('lrelu') negative slope
 DISTILLATION_RATE = 0.25

@@ -13,7 +13,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from sr_tf.models.layers import MeanShift, check_scale, conv, pixel_shuffle_upsample
+from sr_tf.layers.common import MeanShift, check_scale, conv, pixel_shuffle_upsample
 
 
 def channel_attention(x: keras.KerasTensor, filters: int, reduction: int,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from sr_tf.models.layers import check_scale, conv, pixel_shuffle_upsample
+from sr_tf.layers.common import check_scale, conv, pixel_shuffle_upsample
 
 CONFIGS = {"A": {"num_blocks": 20, "num_layers": 6, "growth": 32},   # EDSR-PyTorch RDNconfig
            "B": {"num_blocks": 16, "num_layers": 8, "growth": 64}}   # the paper's model

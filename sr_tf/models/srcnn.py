@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from sr_tf.models.layers import conv
+from sr_tf.layers.common import conv
 
 
 def srcnn(filters: tuple[int, int] = (64, 32), kernels: tuple[int, int, int] = (9, 1, 5)) -> keras.Model:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from sr_tf.models.layers import check_scale, conv, pixel_shuffle_upsample
+from sr_tf.layers.common import check_scale, conv, pixel_shuffle_upsample
 
 
 def srresnet(scale: int = 4, num_blocks: int = 16, filters: int = 64) -> keras.Model:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
-from sr_tf.models.layers import check_scale, conv
+from sr_tf.layers.common import check_scale, conv
 
 ACTIVATIONS = ("prelu", "relu", "leakyrelu")
 

@@ -12,8 +12,8 @@ from typing import Sequence
 import keras
 from keras import layers
 
-from sr_tf.models.layers import check_scale, conv
-from sr_tf.models.window_attention import (SwinTransformerBlock, check_stages, deep_features,
+from sr_tf.layers.common import check_scale, conv
+from sr_tf.layers.window_attention import (SwinTransformerBlock, check_stages, deep_features,
                                            pixel_shuffle_reconstruction, window_model)
 
 UPSAMPLERS = {"pixelshuffle": (2, 3, 4, 8), "pixelshuffledirect": (2, 3, 4, 8),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from sr_tf.models.layers import conv
+from sr_tf.layers.common import conv
 
 
 def vdsr(depth: int = 20, filters: int = 64) -> keras.Model:

@@ -14,12 +14,13 @@ import keras
 import numpy as np
 from absl import logging
 
+from sr_tf import archs
 from sr_tf.torch_files import CheckpointError, load_state_dict
 from sr_tf.weights import edsr, hat, imdn, rcan, rdn, rrdb, srvgg, swinir, vdsr
 from sr_tf.weights.core import Detected, WeightImportError, assign_state
 
 # Detection order: the first module whose ``detect`` recognises the keys wins.
-ARCHITECTURES = (swinir, hat, rrdb, rcan, edsr, rdn, imdn, srvgg, vdsr)
+ARCHITECTURES = (swinir, hat, rrdb, rcan, edsr, rdn, imdn, srvgg, vdsr, *archs.ARCHITECTURES)
 TORCH_SUFFIXES = (".pth", ".pt", ".ckpt", ".safetensors")
 
 
@@ -29,17 +30,17 @@ def detect_architecture(state: dict[str, np.ndarray], source: str = "state dict"
         found = module.detect(state)
         if found is not None:
             return found
-    tried = ", ".join(m.NAME for m in ARCHITECTURES)
+    tried = ", ".join(getattr(m, "NAME", None) or m.name for m in ARCHITECTURES)
     raise WeightImportError(f"{source}: unknown architecture (tried {tried}); first keys: "
                             f"{sorted(state)[:6]}. Pass --model=NAME to import it by name.")
 
 
 def _module(name: str):
     for module in ARCHITECTURES:
-        if module.NAME == name:
+        if getattr(module, "NAME", None) == name or getattr(module, "name", None) == name:
             return module
     raise WeightImportError(f"no PyTorch importer for {name!r} "
-                            f"({', '.join(m.NAME for m in ARCHITECTURES)})")
+                            f"({', '.join(getattr(m, 'NAME', None) or m.name for m in ARCHITECTURES)})")
 
 
 def import_weights(model: keras.Model, state: dict[str, np.ndarray], name: str,

@@ -11,13 +11,12 @@ fed by ``space_to_depth(r)`` its inputs.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-
 import keras
 import numpy as np
 
+from sr_tf.archs.spec import Detected, count_indices, drop, rename  # noqa: F401 (re-used by keys)
 from sr_tf.errors import UserError
-from sr_tf.models.layers import DIV2K_RGB_MEAN
+from sr_tf.layers.common import DIV2K_RGB_MEAN
 
 # BasicSR's default img_range for EDSR and RCAN (their options use it too); no file stores it.
 BASICSR_IMG_RANGE = 255.0
@@ -28,16 +27,6 @@ TORCH_NAMES = {"kernel": "weight", "gamma": "weight", "beta": "bias",
 
 class WeightImportError(UserError):
     """The weights do not fit the model; the message lists what is missing, left over or mismatched."""
-
-
-@dataclass(frozen=True)
-class Detected:
-    """An architecture recognised from a state dict's keys and shapes."""
-
-    name: str                        # generator name in sr_tf.models.GENERATORS
-    scale: int | None                # None: not stored in the weights (Y-channel models)
-    kwargs: dict = field(default_factory=dict)
-    description: str = ""
 
 
 def torch_key(variable: keras.Variable) -> str:
@@ -120,30 +109,6 @@ def assign_state(model: keras.Model, state: dict[str, np.ndarray]) -> None:
         raise WeightImportError(f"weights do not fit {model.name}: " + "; ".join(problems))
     for key, value in values.items():
         targets[key].assign(value.astype(targets[key].dtype))
-
-
-def rename(state: dict[str, np.ndarray], rules: list[tuple[str, str]]) -> dict[str, np.ndarray]:
-    """Apply ``re.sub`` rules (pattern, replacement) in order to every key."""
-    compiled = [(re.compile(p), r) for p, r in rules]
-    out = {}
-    for key, value in state.items():
-        for pattern, replacement in compiled:
-            key = pattern.sub(replacement, key)
-        out[key] = value
-    return out
-
-
-def drop(state: dict[str, np.ndarray], pattern: str) -> dict[str, np.ndarray]:
-    """``state`` without the keys matching regular expression ``pattern`` (buffers we recompute)."""
-    compiled = re.compile(pattern)
-    return {k: v for k, v in state.items() if not compiled.search(k)}
-
-
-def count_indices(state: dict[str, np.ndarray], pattern: str) -> int:
-    """1 + the largest integer captured by ``pattern`` in any key (0 when none match)."""
-    compiled = re.compile(pattern)
-    found = [int(m.group(1)) for k in state if (m := compiled.search(k))]
-    return max(found) + 1 if found else 0
 
 
 def mean_shift_weights(rgb_range: float) -> dict[str, np.ndarray]:

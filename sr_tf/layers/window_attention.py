@@ -17,7 +17,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from sr_tf.models.layers import (CropToScale, PadToMultiple, conv, cyclic_shift,
+from sr_tf.layers.common import (CropToScale, PadToMultiple, conv, cyclic_shift,
                                  pixel_shuffle_upsample)
 
 RGB_MEAN = (0.4488, 0.4371, 0.4040)     # DIV2K mean, subtracted by SwinIR and HAT
