@@ -117,10 +117,22 @@ def _config_chosen() -> bool:
 
 
 def resolve_model(config) -> None:
-    """PyTorch ``--weights`` without ``--model``/``--config``: the file chooses the architecture,
-    and the inference settings (tile, overlap) come from that architecture's config."""
+    """PyTorch ``--weights``: the file gives the hyper-parameters it stores.
+
+    Without ``--model``/``--config`` it also chooses the architecture, and the inference settings
+    (tile, overlap) come from that architecture's config. With ``--model=NAME`` of the same
+    architecture, detected values replace the config's defaults; values no file stores
+    (``--config.model.kwargs.category_size=16``) and any explicit ones are kept.
+    """
     from sr_tf.weights import detect_file, is_torch_file
-    if not FLAGS.weights or not is_torch_file(FLAGS.weights) or _config_chosen():
+    if not FLAGS.weights or not is_torch_file(FLAGS.weights):
+        return
+    if _config_chosen():
+        found = detect_file(FLAGS.weights, quiet=True)
+        if found is not None and found.name == config.model.name:
+            _set_model(config, found.name, found.scale,
+                       {**config.model.kwargs.to_dict(), **found.kwargs}, FLAGS.weights)
+            print(f"{FLAGS.weights}: detected {found.description}")
         return
     found = detect_file(FLAGS.weights)
     _set_model(config, found.name, found.scale, found.kwargs, FLAGS.weights)

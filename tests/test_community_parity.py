@@ -83,8 +83,10 @@ def test_detection_names_the_architecture_and_scale(case):
 @needs_fixtures
 @pytest.mark.parametrize("case", CASES)
 def test_predict_cli_reproduces_the_official_png(case, tmp_path):
-    _ported(case)
+    name = _ported(case)
+    # Values no file stores are set as a user would: --model=NAME --config.model.kwargs.K=V.
     overrides = [f"--config.model.kwargs.{k}={v}" for k, v in config_only(case).items()]
+    overrides = [f"--model={name}", *overrides] if overrides else []
     weights = COMMUNITY / case / _weight_files(case)[0]
     result = run_python(["main.py", "--mode=predict", f"--weights={weights}",
                          f"--input={COMMUNITY / case / 'lr.png'}", f"--output={tmp_path}",

@@ -64,9 +64,14 @@ def is_torch_file(path: str | os.PathLike) -> bool:
     return Path(path).suffix in TORCH_SUFFIXES
 
 
-def detect_file(path: str | os.PathLike) -> Detected:
-    """:func:`detect_architecture` of a checkpoint file."""
-    return detect_architecture(load_state_dict(path), str(path))
+def detect_file(path: str | os.PathLike, quiet: bool = False) -> Detected | None:
+    """:func:`detect_architecture` of a checkpoint file; ``quiet``: None when unrecognised."""
+    try:
+        return detect_architecture(load_state_dict(path), str(path))
+    except WeightImportError:
+        if quiet:
+            return None
+        raise
 
 
 def load_generator(path: str | os.PathLike, name: str | None = None, scale: int | None = None,
