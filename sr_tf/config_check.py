@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ml_collections
 
+from sr_tf import archs
 from sr_tf.errors import ConfigError
-from sr_tf.models import DISCRIMINATORS, GENERATORS
+from sr_tf.models import DISCRIMINATORS
 
 CHOICES = {
     "data.mode": ("random", "grid"),
@@ -32,8 +33,10 @@ def check_config(c: ml_collections.ConfigDict, mode: str = "train") -> None:
         value = c[section][name]
         need(value in choices, f"{key}={value!r}; choose from {', '.join(choices)}")
 
-    need(c.model.name in GENERATORS, f"model.name={c.model.name!r}; choose from {', '.join(GENERATORS)}")
-    scales = GENERATORS[c.model.name].scales
+    arch = archs.find(c.model.name)
+    need(arch is not None, f"model.name={c.model.name!r}; choose from "
+         f"{', '.join(a.name for a in archs.ARCHITECTURES)}")
+    scales = arch.scales
     need(c.model.scale in scales, f"model.scale={c.model.scale}; {c.model.name} supports {scales}")
     need(c.infer.tile_size > 0, f"infer.tile_size={c.infer.tile_size} must be positive")
     need(0 <= c.infer.overlap < c.infer.tile_size,

@@ -15,8 +15,8 @@ from sr_tf.inference import Upscaler, whole_image_upscale
 from sr_tf.models import build_generator
 from sr_tf.torch_files import load_state_dict
 from sr_tf.weights import detect_architecture, import_weights
-from sr_tf.weights import imdn as imdn_weights
-from sr_tf.weights import srvgg as srvgg_weights
+from sr_tf.archs.imdn import keys as imdn_weights
+from sr_tf.archs.srvgg import keys as srvgg_weights
 from sr_tf.weights.core import torch_key
 
 OFFICIAL = SHARED / "fixtures" / "official"

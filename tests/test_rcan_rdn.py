@@ -13,10 +13,14 @@ import pytest
 from configs import rcan as rcan_config
 from configs import rdn as rdn_config
 from conftest import SHARED
+from sr_tf import archs
+from sr_tf.archs.edsr import keys as edsr
+from sr_tf.archs.rcan import keys as rcan
+from sr_tf.archs.rdn import keys as rdn
 from sr_tf.inference import Upscaler, whole_image_upscale
-from sr_tf.models import GENERATORS, build_generator
+from sr_tf.models import build_generator
 from sr_tf.torch_files import load_state_dict
-from sr_tf.weights import detect_architecture, edsr, import_weights, rcan, rdn
+from sr_tf.weights import detect_architecture, import_weights
 from sr_tf.weights.core import torch_key
 
 OFFICIAL = SHARED / "fixtures" / "official"
@@ -46,7 +50,7 @@ def torch_state(model: keras.Model, rng: np.random.Generator) -> dict[str, np.nd
 
 def to_basicsr(state: dict[str, np.ndarray], groups: int, blocks: int) -> dict[str, np.ndarray]:
     """EDSR-PyTorch RCAN keys -> BasicSR RCAN keys (written out here, independently of
-    :func:`sr_tf.weights.rcan.normalise`); BasicSR has no mean-shift weights."""
+    :func:`sr_tf.archs.rcan.keys.normalise`); BasicSR has no mean-shift weights."""
     rules = [(r"^head\.0\.", "conv_first."), (rf"^body\.{groups}\.", "conv_after_body."),
              (rf"^body\.(\d+)\.body\.{blocks}\.", r"body.\1.conv."),
              (r"^body\.(\d+)\.body\.(\d+)\.body\.3\.conv_du\.0\.",
@@ -184,6 +188,6 @@ def test_rcan_tiles_are_exact_only_without_its_global_attention(rng):
 @pytest.mark.parametrize("config", [rcan_config, rdn_config])
 def test_config_lists_every_architecture_argument(config):
     c = config.get_config()
-    builder = GENERATORS[c.model.name].builder
+    builder = archs.find(c.model.name).build
     assert set(inspect.signature(builder).parameters) - {"scale"} == set(c.model.kwargs)
     assert c.data.patch_size % c.model.scale == 0 and c.infer.overlap < c.infer.tile_size

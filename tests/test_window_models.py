@@ -12,15 +12,16 @@ import pytest
 import tensorflow as tf
 
 from conftest import SHARED
+from sr_tf import archs
+from sr_tf.archs.hat import keys as hat_weights
+from sr_tf.archs.hat.model import overlap_position_index
+from sr_tf.archs.swinir import keys as swinir_weights
 from sr_tf.image_io import read_image
 from sr_tf.inference import Upscaler, size_multiple, whole_image_upscale
-from sr_tf.models import GENERATORS, build_generator
-from sr_tf.models.hat import overlap_position_index
 from sr_tf.layers.window_attention import Mlp, layer_norm, relative_position_index, shift_mask
+from sr_tf.models import build_generator
 from sr_tf.torch_files import load_state_dict
 from sr_tf.weights import detect_architecture, import_weights, load_generator
-from sr_tf.weights import hat as hat_weights
-from sr_tf.weights import swinir as swinir_weights
 from sr_tf.weights.core import WeightImportError
 
 OFFICIAL = SHARED / "fixtures" / "official"
@@ -130,9 +131,9 @@ def test_swinir_s_has_the_released_parameter_count():
 @pytest.mark.parametrize("name", ["swinir", "hat"])
 def test_config_lists_every_builder_argument(name):
     config = importlib.import_module(f"configs.{name}").get_config()
-    builder = inspect.signature(GENERATORS[name].builder).parameters
+    builder = inspect.signature(archs.find(name).build).parameters
     assert set(config.model.kwargs) == set(builder) - {"scale"}
-    assert config.model.scale in GENERATORS[name].scales
+    assert config.model.scale in archs.find(name).scales
 
 
 def test_pytorch_defaults_exact_gelu_and_layer_norm_eps():

@@ -1,15 +1,41 @@
 """The generator architectures, one package each (see :mod:`sr_tf.archs.spec`).
 
-:data:`ARCHITECTURES` is the one list that registers them. Detection must be unambiguous: at
-most one architecture claims any state dict (tested on every fixture), so the order is only the
-order in which they are listed.
+:data:`ARCHITECTURES` is the one list that registers them: ``--model`` names, builders, scales,
+weight detection and key mapping all come from it. Adding an architecture touches one folder,
+``sr_tf/archs/<name>/`` (``model.py``, ``keys.py``, ``__init__.py`` with ``ARCH``), one config,
+``configs/<name>.py``, and the registry here (its import, one entry in the list). Detection must
+be unambiguous: at most one architecture claims any state dict (tests/test_detection.py runs
+every ``detect`` on every fixture), so the order is only the order in which they are listed.
 """
 
 from __future__ import annotations
 
+from sr_tf.archs import edsr
+from sr_tf.archs import hat
+from sr_tf.archs import imdn
+from sr_tf.archs import rcan
+from sr_tf.archs import rdn
+from sr_tf.archs import rrdb
+from sr_tf.archs import srcnn
+from sr_tf.archs import srresnet
+from sr_tf.archs import srvgg
+from sr_tf.archs import swinir
+from sr_tf.archs import vdsr
 from sr_tf.archs.spec import Architecture, Detected
 
-ARCHITECTURES: tuple[Architecture, ...] = ()
+ARCHITECTURES: tuple[Architecture, ...] = (
+    swinir.ARCH,
+    hat.ARCH,
+    rrdb.ARCH,
+    rcan.ARCH,
+    edsr.ARCH,
+    rdn.ARCH,
+    imdn.ARCH,
+    srvgg.ARCH,
+    vdsr.ARCH,
+    srcnn.ARCH,
+    srresnet.ARCH,
+)
 
 
 def find(name: str) -> Architecture | None:

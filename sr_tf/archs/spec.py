@@ -17,6 +17,16 @@ import numpy as np
 StateDict = dict[str, np.ndarray]
 
 
+def claims_nothing(state: StateDict) -> None:
+    """The ``detect`` of an architecture with no published weights layout that we read."""
+    return None
+
+
+def unchanged(state: StateDict) -> StateDict:
+    """The ``normalise`` of an architecture whose official key names are our layer paths."""
+    return state
+
+
 @dataclass(frozen=True)
 class Detected:
     """An architecture recognised from a state dict's keys and shapes."""
@@ -41,8 +51,8 @@ class Architecture:
     name: str                                    # --model name, configs/<name>.py
     build: Callable[..., keras.Model]            # build(scale=..., **kwargs); no scale for "y"
     scales: tuple[int, ...]
-    detect: Callable[[StateDict], Detected | None]
-    normalise: Callable[[StateDict], StateDict]
+    detect: Callable[[StateDict], Detected | None] = claims_nothing
+    normalise: Callable[[StateDict], StateDict] = unchanged
     channels: str = "rgb"                        # "rgb": RGB [0,1] in/out; "y": Y of bicubic LR
     config_only: tuple[str, ...] = ()
 

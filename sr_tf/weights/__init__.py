@@ -1,8 +1,9 @@
 """PyTorch weights into our Keras generators, with the architecture detected from the state dict.
 
-One small module per architecture (as spandrel does for PyTorch) says whether a state dict is
-its architecture, with which hyper-parameters and scale (``detect``), and maps every official key
-naming to our layer names (``normalise``). :mod:`sr_tf.weights.core` does the conversion.
+Each architecture package (:data:`sr_tf.archs.ARCHITECTURES`, as spandrel has for PyTorch) says
+whether a state dict is its architecture, with which hyper-parameters and scale (``detect``), and
+maps every official key naming to our layer names (``normalise``). :mod:`sr_tf.weights.core`
+does the conversion.
 """
 
 from __future__ import annotations
@@ -15,39 +16,39 @@ import numpy as np
 from absl import logging
 
 from sr_tf import archs
+from sr_tf.archs.spec import Architecture, Detected
 from sr_tf.torch_files import CheckpointError, load_state_dict
-from sr_tf.weights import edsr, hat, imdn, rcan, rdn, rrdb, srvgg, swinir, vdsr
-from sr_tf.weights.core import Detected, WeightImportError, assign_state
+from sr_tf.weights.core import WeightImportError, assign_state
 
-# Detection order: the first module whose ``detect`` recognises the keys wins.
-ARCHITECTURES = (swinir, hat, rrdb, rcan, edsr, rdn, imdn, srvgg, vdsr, *archs.ARCHITECTURES)
 TORCH_SUFFIXES = (".pth", ".pt", ".ckpt", ".safetensors")
+
+
+def _names() -> str:
+    return ", ".join(a.name for a in archs.ARCHITECTURES)
 
 
 def detect_architecture(state: dict[str, np.ndarray], source: str = "state dict") -> Detected:
     """The architecture, hyper-parameters and scale of a state dict, or a clear error."""
-    for module in ARCHITECTURES:
-        found = module.detect(state)
+    for arch in archs.ARCHITECTURES:
+        found = arch.detect(state)
         if found is not None:
             return found
-    tried = ", ".join(getattr(m, "NAME", None) or m.name for m in ARCHITECTURES)
-    raise WeightImportError(f"{source}: unknown architecture (tried {tried}); first keys: "
+    raise WeightImportError(f"{source}: unknown architecture (tried {_names()}); first keys: "
                             f"{sorted(state)[:6]}. Pass --model=NAME to import it by name.")
 
 
-def _module(name: str):
-    for module in ARCHITECTURES:
-        if getattr(module, "NAME", None) == name or getattr(module, "name", None) == name:
-            return module
-    raise WeightImportError(f"no PyTorch importer for {name!r} "
-                            f"({', '.join(getattr(m, 'NAME', None) or m.name for m in ARCHITECTURES)})")
+def _architecture(name: str) -> Architecture:
+    arch = archs.find(name)
+    if arch is None:
+        raise WeightImportError(f"no PyTorch importer for {name!r} ({_names()})")
+    return arch
 
 
 def import_weights(model: keras.Model, state: dict[str, np.ndarray], name: str,
                    source: str = "state dict") -> keras.Model:
     """Copy an (unwrapped) PyTorch state dict of architecture ``name`` into ``model``."""
     try:
-        assign_state(model, _module(name).normalise(state))
+        assign_state(model, _architecture(name).normalise(state))
     except WeightImportError as err:
         hint = ""
         try:
@@ -100,6 +101,6 @@ def load_generator(path: str | os.PathLike, name: str | None = None, scale: int 
     return import_weights(build_generator(name, scale, **kwargs), state, name, str(path))
 
 
-__all__ = ["ARCHITECTURES", "CheckpointError", "Detected", "WeightImportError",
+__all__ = ["CheckpointError", "Detected", "WeightImportError",
            "detect_architecture", "detect_file", "import_weights", "is_torch_file",
            "load_generator", "load_state_dict"]

@@ -10,11 +10,9 @@ fed by ``space_to_depth(r)`` its inputs.
 
 from __future__ import annotations
 
-import re
 import keras
 import numpy as np
 
-from sr_tf.archs.spec import Detected, count_indices, drop, rename  # noqa: F401 (re-used by keys)
 from sr_tf.errors import UserError
 from sr_tf.layers.common import DIV2K_RGB_MEAN
 

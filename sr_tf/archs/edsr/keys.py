@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sr_tf.weights.core import (BASICSR_IMG_RANGE, Detected, count_indices, drop,
-                                mean_shift_weights, rename, stored_rgb_range)
+from sr_tf.archs.spec import Detected, count_indices, drop, rename
+from sr_tf.weights.core import BASICSR_IMG_RANGE, mean_shift_weights, stored_rgb_range
 
 NAME = "edsr"
 

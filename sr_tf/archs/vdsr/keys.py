@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sr_tf.weights.core import Detected, count_indices
+from sr_tf.archs.spec import Detected, count_indices
 
 NAME = "vdsr"
 
@@ -16,7 +16,3 @@ def detect(state: dict[str, np.ndarray]) -> Detected | None:
     filters = state["input.weight"].shape[0]
     return Detected(NAME, None, {"depth": depth, "filters": filters},
                     f"VDSR (pytorch-vdsr names), {depth} layers, {filters} filters, Y channel")
-
-
-def normalise(state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    return state

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sr_tf.weights.core import Detected, count_indices, rename
+from sr_tf.archs.spec import Detected, count_indices, rename
 
 NAME = "rrdb"
 _ESRGAN = [(r"^RRDB_trunk\.(\d+)\.RDB(\d)\.", r"body.\1.rdb\2."), (r"^trunk_conv\.", "conv_body."),

@@ -5,7 +5,7 @@ Layer names follow EDSR-PyTorch ``src/model/rcan.py``, the naming of the officia
 ``body.G.body.B.body.3.conv_du.{0,2}`` (its channel attention); ``body.G.body.<blocks>`` (the
 group's last conv); ``body.<groups>``; ``tail.0.{0,2,4}`` (upsampler); ``tail.1``; the mean
 shifts ``sub_mean`` and ``add_mean``. BasicSR's names are mapped onto these by
-:mod:`sr_tf.weights.rcan`.
+:mod:`sr_tf.archs.rcan.keys`.
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ import math
 
 import numpy as np
 
-from sr_tf.weights.core import Detected, WeightImportError, count_indices, drop
+from sr_tf.archs.spec import Detected, count_indices, drop
+from sr_tf.weights.core import WeightImportError
 
 NAME = "swinir"
 BLOCK = "layers.{}.residual_group.blocks.{}"

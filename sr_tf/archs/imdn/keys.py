@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from sr_tf.weights.core import Detected, count_indices
+from sr_tf.archs.spec import Detected, count_indices
 
 NAME = "imdn"
 _KEYS = {"fea_conv.weight", "IMDB1.c1.weight", "IMDB1.cca.conv_du.0.weight", "c.0.weight",
@@ -23,7 +23,3 @@ def detect(state: dict[str, np.ndarray]) -> Detected | None:
     scale = math.isqrt(state["upsampler.0.weight"].shape[0] // 3)
     return Detected(NAME, scale, {"nf": nf, "num_modules": num_modules},
                     f"IMDN (Zheng222/IMDN names), {num_modules} modules, nf {nf}, x{scale}")
-
-
-def normalise(state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    return state

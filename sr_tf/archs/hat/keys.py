@@ -12,9 +12,9 @@ import math
 
 import numpy as np
 
-from sr_tf.models.hat import overlapping_window_size
-from sr_tf.weights.core import Detected, drop
-from sr_tf.weights.swinir import BLOCK, check_rgb, pixel_shuffle_scale, transformer_shape
+from sr_tf.archs.hat.model import overlapping_window_size
+from sr_tf.archs.spec import Detected, drop
+from sr_tf.archs.swinir.keys import BLOCK, check_rgb, pixel_shuffle_scale, transformer_shape
 
 NAME = "hat"
 OCAB = "layers.0.residual_group.overlap_attn.relative_position_bias_table"

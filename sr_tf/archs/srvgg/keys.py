@@ -9,7 +9,7 @@ import re
 
 import numpy as np
 
-from sr_tf.weights.core import Detected, count_indices
+from sr_tf.archs.spec import Detected, count_indices
 
 NAME = "srvgg"
 _KEY = re.compile(r"^body\.(\d+)\.(weight|bias)$")
@@ -49,7 +49,3 @@ def detect(state: dict[str, np.ndarray]) -> Detected | None:
     return Detected(NAME, scale, {"num_feat": num_feat, "num_conv": num_conv, "act_type": act_type},
                     f"SRVGGNetCompact (Real-ESRGAN compact), {num_conv} convs, {num_feat} "
                     f"features, {act_type}{note}, x{scale}")
-
-
-def normalise(state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    return state

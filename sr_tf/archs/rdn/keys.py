@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sr_tf.models.rdn import CONFIGS
-from sr_tf.weights.core import Detected, count_indices
+from sr_tf.archs.rdn.model import CONFIGS
+from sr_tf.archs.spec import Detected, count_indices
 
 NAME = "rdn"
 _KEYS = ("SFENet1.weight", "SFENet2.weight", "RDBs.0.convs.0.conv.0.weight", "RDBs.0.LFF.weight",
@@ -31,8 +31,3 @@ def detect(state: dict[str, np.ndarray]) -> Detected | None:
                     f"D={arch['num_blocks']} blocks, C={arch['num_layers']} layers, "
                     f"G={arch['growth']}, G0={filters}, x{scale}, rgb_range 255 (not stored in "
                     "the weights: override with --config.model.kwargs.rgb_range)")
-
-
-def normalise(state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Our layers carry EDSR-PyTorch's names: nothing to rename, no buffers to drop."""
-    return state
