@@ -37,6 +37,7 @@ ZOO = {
     "swinir": ("swinir", 2, WINDOW, 36),
     "hat": ("hat", 2, {**WINDOW, "compress_ratio": 3, "squeeze_factor": 6}, 44),
     "span": ("span", 2, {"feature_channels": 8}, 54),
+    "plksr": ("plksr", 2, {"dim": 8, "n_blocks": 1, "kernel_size": 5}, 24),
 }
 
 
