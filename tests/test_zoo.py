@@ -38,6 +38,8 @@ ZOO = {
     "hat": ("hat", 2, {**WINDOW, "compress_ratio": 3, "squeeze_factor": 6}, 44),
     "span": ("span", 2, {"feature_channels": 8}, 54),
     "plksr": ("plksr", 2, {"dim": 8, "n_blocks": 1, "kernel_size": 5}, 24),
+    "realplksr": ("realplksr", 2, {"dim": 8, "n_blocks": 1, "kernel_size": 5, "dysample": True,
+                                   "layer_norm": True}, 40),
 }
 
 

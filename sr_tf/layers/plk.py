@@ -3,7 +3,6 @@ element-wise attention and the output stage ``PixelShuffle(conv(x) + repeat_inte
 
 from __future__ import annotations
 
-import keras
 from keras import layers, ops
 
 
@@ -26,8 +25,3 @@ def shuffle_plus_nearest(features, lr, scale: int):
     shuffle of ``features`` (a conv output) plus the nearest-upsampled ``lr``."""
     base = layers.UpSampling2D(scale, interpolation="nearest")(lr)
     return ops.depth_to_space(features, scale) + base
-
-
-def gelu(x):
-    """PyTorch ``nn.GELU()`` (exact erf form; ``keras.ops.gelu`` defaults to the tanh one)."""
-    return keras.activations.gelu(x, approximate=False)

@@ -8,8 +8,8 @@ import keras
 from keras import layers
 
 from sr_tf.layers.common import conv
-from sr_tf.layers.plk import (element_attention, gelu, partial_large_kernel,
-                              shuffle_plus_nearest)
+from sr_tf.layers.plk import element_attention, partial_large_kernel, shuffle_plus_nearest
+from sr_tf.layers.torch_activations import gelu
 
 # channel mixer -> (first conv's kernel, second conv's kernel)
 MIXERS = {"CCM": (3, 1), "ICCM": (1, 3), "DCCM": (3, 3)}
