@@ -1,11 +1,9 @@
-"""RealPLKSR x4 (neosr's real-world PLKSR, dslisleedh/PLKSR ``RealPLKSR``): 64 dim, 28 blocks,
-17x17 partial kernel, GroupNorm(4), pixel shuffle. The community "small" variant: dim 32,
-n_blocks 12 (neosr ``realplksr_s``); ``dysample=True`` and ``layer_norm=True`` are the options
-detection reads off the weights.
+"""RealPLKSR x4 (spandrel ``PLKSR/__arch/RealPLKSR.py``) at the official constructor defaults:
+64 dim, 28 blocks, 17x17 partial kernel, GroupNorm(4), pixel shuffle. ``dysample=True`` and
+``layer_norm=True`` are the options detection reads off the weights.
 
-Training as neosr's ``options/train_realplksr_otf.toml`` recipe (PSNR stage): HR patch 256 (LR 64
-at x4), batch 8, AdamW 5e-4 (betas 0.9, 0.99), L1 pixel loss; neosr's perceptual/GAN losses and
-on-the-fly degradations are not reproduced here.
+Training values are the base defaults: the official training options were not checked
+for this port (no recipe ships with spandrel's copy), so none is claimed here.
 """
 
 from configs import base
@@ -24,12 +22,6 @@ def get_config():
     c.model.kwargs.dropout = 0.0
     c.model.kwargs.dysample = False
     c.model.kwargs.layer_norm = False
-    c.data.patch_size = 256
-    c.train.batch_size = 8
-    c.train.optimizer = "adamw"
-    c.train.lr = 5e-4
-    c.train.beta_2 = 0.99
-    c.train.loss.l1 = 1.0
     # As PLKSR: 10 px per block, 28 blocks; influence fades fast in trained large-kernel models.
     # GroupNorm normalises each tile by its own statistics, so tiles never equal the whole image
     # exactly; each tile keeps overlap / 2 = 48 from its cuts.

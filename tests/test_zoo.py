@@ -40,6 +40,8 @@ ZOO = {
     "plksr": ("plksr", 2, {"dim": 8, "n_blocks": 1, "kernel_size": 5}, 24),
     "realplksr": ("realplksr", 2, {"dim": 8, "n_blocks": 1, "kernel_size": 5, "dysample": True,
                                    "layer_norm": True}, 40),
+    "mosr_gps": ("mosr", 3, {"n_block": 1, "dim": 8, "upsampler": "gps", "kernel_size": 5}, 40),
+    "mosr_dys": ("mosr", 2, {"n_block": 1, "dim": 8, "upsampler": "dys"}, 40),
 }
 
 

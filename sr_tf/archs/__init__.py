@@ -7,10 +7,10 @@ order in which they are listed.
 
 from __future__ import annotations
 
-from sr_tf.archs import plksr, realplksr, span
+from sr_tf.archs import mosr, plksr, realplksr, span
 from sr_tf.archs.spec import Architecture, Detected
 
-ARCHITECTURES: tuple[Architecture, ...] = (span.ARCH, plksr.ARCH, realplksr.ARCH)
+ARCHITECTURES: tuple[Architecture, ...] = (span.ARCH, plksr.ARCH, realplksr.ARCH, mosr.ARCH)
 
 
 def find(name: str) -> Architecture | None:
