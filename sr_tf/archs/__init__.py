@@ -7,10 +7,12 @@ order in which they are listed.
 
 from __future__ import annotations
 
-from sr_tf.archs import mosr, plksr, realplksr, span
+from sr_tf.archs import moesr, mosr, plksr, realplksr, span
 from sr_tf.archs.spec import Architecture, Detected
 
-ARCHITECTURES: tuple[Architecture, ...] = (span.ARCH, plksr.ARCH, realplksr.ARCH, mosr.ARCH)
+ARCHITECTURES: tuple[Architecture, ...] = (
+    span.ARCH, plksr.ARCH, realplksr.ARCH, mosr.ARCH, moesr.ARCH,
+)
 
 
 def find(name: str) -> Architecture | None:
