@@ -43,6 +43,7 @@ ZOO = {
     "mosr_gps": ("mosr", 3, {"n_block": 1, "dim": 8, "upsampler": "gps", "kernel_size": 5}, 40),
     "mosr_dys": ("mosr", 2, {"n_block": 1, "dim": 8, "upsampler": "dys"}, 40),
     "moesr": ("moesr", 4, {"dim": 16, "n_blocks": 1, "n_block": 1}, 40),
+    "safmn": ("safmn", 3, {"dim": 8, "n_blocks": 1}, 40),
 }
 
 
