@@ -36,6 +36,14 @@ ZOO = {
     "srvgg": ("srvgg", 4, {"num_feat": 8, "num_conv": 2}, 20),
     "swinir": ("swinir", 2, WINDOW, 36),
     "hat": ("hat", 2, {**WINDOW, "compress_ratio": 3, "squeeze_factor": 6}, 44),
+    "span": ("span", 2, {"feature_channels": 8}, 54),
+    "plksr": ("plksr", 2, {"dim": 8, "n_blocks": 1, "kernel_size": 5}, 24),
+    "realplksr": ("realplksr", 2, {"dim": 8, "n_blocks": 1, "kernel_size": 5, "dysample": True,
+                                   "layer_norm": True}, 40),
+    "mosr_gps": ("mosr", 3, {"n_block": 1, "dim": 8, "upsampler": "gps", "kernel_size": 5}, 40),
+    "mosr_dys": ("mosr", 2, {"n_block": 1, "dim": 8, "upsampler": "dys"}, 40),
+    "moesr": ("moesr", 4, {"dim": 16, "n_blocks": 1, "n_block": 1}, 40),
+    "safmn": ("safmn", 3, {"dim": 8, "n_blocks": 1}, 40),
 }
 
 

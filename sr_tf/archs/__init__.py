@@ -13,9 +13,15 @@ from __future__ import annotations
 from sr_tf.archs import edsr
 from sr_tf.archs import hat
 from sr_tf.archs import imdn
+from sr_tf.archs import moesr
+from sr_tf.archs import mosr
+from sr_tf.archs import plksr
 from sr_tf.archs import rcan
 from sr_tf.archs import rdn
+from sr_tf.archs import realplksr
 from sr_tf.archs import rrdb
+from sr_tf.archs import safmn
+from sr_tf.archs import span
 from sr_tf.archs import srcnn
 from sr_tf.archs import srresnet
 from sr_tf.archs import srvgg
@@ -35,6 +41,12 @@ ARCHITECTURES: tuple[Architecture, ...] = (
     vdsr.ARCH,
     srcnn.ARCH,
     srresnet.ARCH,
+    moesr.ARCH,
+    mosr.ARCH,
+    plksr.ARCH,
+    realplksr.ARCH,
+    safmn.ARCH,
+    span.ARCH,
 )
 
 

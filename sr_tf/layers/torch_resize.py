@@ -1,0 +1,69 @@
+"""PyTorch's adaptive max pooling and ``F.interpolate(mode="nearest")`` with their exact index
+rules, for sizes known only at run time (SAFMN's multi-scale feature modulation)."""
+
+from __future__ import annotations
+
+import keras
+from keras import layers, ops
+
+
+def _adaptive_max_axis(x, out, axis: int, widest: int):
+    """Adaptive max pooling of ``x`` along ``axis`` (1 or 2) to ``out`` bins: bin ``i`` spans
+    ``[floor(i * n / out), ceil((i + 1) * n / out))``; ``widest`` bounds the bin width."""
+    n = ops.shape(x)[axis]
+    i = ops.arange(out)
+    start, end = (i * n) // out, ((i + 1) * n + out - 1) // out
+    taps = ops.minimum(start[:, None] + ops.arange(widest)[None, :], end[:, None] - 1)
+    window = ops.take(x, ops.reshape(taps, (-1,)), axis=axis)
+    shape = ops.shape(window)
+    if axis == 1:
+        window = ops.reshape(window, (shape[0], out, widest, shape[2], shape[3]))
+    else:
+        window = ops.reshape(window, (shape[0], shape[1], out, widest, shape[3]))
+    return ops.max(window, axis=axis + 1)
+
+
+@keras.saving.register_keras_serializable(package="sr_tf")
+class AdaptiveMaxPoolFraction(layers.Layer):
+    """``F.adaptive_max_pool2d(x, (H // 2^level, W // 2^level))`` on ``[N, H, W, C]``, bins as
+    PyTorch's (uneven when the size does not divide). Sides below ``2^level`` (where PyTorch
+    refuses a 0-sized output) pool to 1."""
+
+    def __init__(self, level: int, **kwargs):
+        super().__init__(**kwargs)
+        self.level = level
+
+    def call(self, x):
+        # out = n // 2^l >= n / 2^(l+1), so a bin is at most ceil(n / out) + 1 <= 2^(l+1) + 1 wide.
+        widest = 2 ** (self.level + 1) + 1
+        for axis in (1, 2):
+            out = ops.maximum(ops.shape(x)[axis] // 2 ** self.level, 1)
+            x = _adaptive_max_axis(x, out, axis, widest)
+        return x
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], None, None, input_shape[3])
+
+    def get_config(self):
+        return super().get_config() | {"level": self.level}
+
+
+def _nearest_indices(size_in, size_out):
+    """PyTorch ``nearest``: ``floor(dst * in / out)``. Its kernel multiplies by ``(float) in /
+    out`` in float32; for ``in = out // 2^l`` (l = 1, 2, 3; out < 3000) that gives these same
+    integers, checked exhaustively."""
+    return (ops.arange(size_out) * size_in) // size_out
+
+
+@keras.saving.register_keras_serializable(package="sr_tf")
+class NearestResizeLike(layers.Layer):
+    """``call([x, like])``: ``F.interpolate(x, size=like's H, W, mode="nearest")``."""
+
+    def call(self, inputs):
+        x, like = inputs
+        for axis in (1, 2):
+            x = ops.take(x, _nearest_indices(ops.shape(x)[axis], ops.shape(like)[axis]), axis=axis)
+        return x
+
+    def compute_output_shape(self, input_shapes):
+        return (input_shapes[0][0], None, None, input_shapes[0][3])
