@@ -7,9 +7,12 @@ order in which they are listed.
 
 from __future__ import annotations
 
+from sr_tf.archs import swiftsrgan
 from sr_tf.archs.spec import Architecture, Detected
 
-ARCHITECTURES: tuple[Architecture, ...] = ()
+ARCHITECTURES: tuple[Architecture, ...] = (
+    swiftsrgan.ARCH,
+)
 
 
 def find(name: str) -> Architecture | None:
