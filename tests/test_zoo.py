@@ -37,6 +37,7 @@ ZOO = {
     "swinir": ("swinir", 2, WINDOW, 36),
     "hat": ("hat", 2, {**WINDOW, "compress_ratio": 3, "squeeze_factor": 6}, 44),
     "swiftsrgan": ("swiftsrgan", 2, {"num_channels": 8, "num_blocks": 1}, 36),
+    "rlfn": ("rlfn", 3, {"feature_channels": 8}, 48),
 }
 
 
