@@ -38,6 +38,7 @@ ZOO = {
     "hat": ("hat", 2, {**WINDOW, "compress_ratio": 3, "squeeze_factor": 6}, 44),
     "swiftsrgan": ("swiftsrgan", 2, {"num_channels": 8, "num_blocks": 1}, 36),
     "rlfn": ("rlfn", 3, {"feature_channels": 8}, 48),
+    "pan": ("pan", 3, {"nf": 8, "unf": 6, "nb": 1}, 28),
 }
 
 

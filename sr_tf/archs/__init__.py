@@ -7,12 +7,13 @@ order in which they are listed.
 
 from __future__ import annotations
 
-from sr_tf.archs import rlfn, swiftsrgan
+from sr_tf.archs import pan, rlfn, swiftsrgan
 from sr_tf.archs.spec import Architecture, Detected
 
 ARCHITECTURES: tuple[Architecture, ...] = (
     swiftsrgan.ARCH,
     rlfn.ARCH,
+    pan.ARCH,
 )
 
 
