@@ -44,6 +44,9 @@ ZOO = {
     "mosr_dys": ("mosr", 2, {"n_block": 1, "dim": 8, "upsampler": "dys"}, 40),
     "moesr": ("moesr", 4, {"dim": 16, "n_blocks": 1, "n_block": 1}, 40),
     "safmn": ("safmn", 3, {"dim": 8, "n_blocks": 1}, 40),
+    "swiftsrgan": ("swiftsrgan", 2, {"num_channels": 8, "num_blocks": 1}, 36),
+    "rlfn": ("rlfn", 3, {"feature_channels": 8}, 48),
+    "pan": ("pan", 3, {"nf": 8, "unf": 6, "nb": 1}, 28),
 }
 
 

@@ -15,16 +15,19 @@ from sr_tf.archs import hat
 from sr_tf.archs import imdn
 from sr_tf.archs import moesr
 from sr_tf.archs import mosr
+from sr_tf.archs import pan
 from sr_tf.archs import plksr
 from sr_tf.archs import rcan
 from sr_tf.archs import rdn
 from sr_tf.archs import realplksr
+from sr_tf.archs import rlfn
 from sr_tf.archs import rrdb
 from sr_tf.archs import safmn
 from sr_tf.archs import span
 from sr_tf.archs import srcnn
 from sr_tf.archs import srresnet
 from sr_tf.archs import srvgg
+from sr_tf.archs import swiftsrgan
 from sr_tf.archs import swinir
 from sr_tf.archs import vdsr
 from sr_tf.archs.spec import Architecture, Detected
@@ -43,10 +46,13 @@ ARCHITECTURES: tuple[Architecture, ...] = (
     srresnet.ARCH,
     moesr.ARCH,
     mosr.ARCH,
+    pan.ARCH,
     plksr.ARCH,
     realplksr.ARCH,
+    rlfn.ARCH,
     safmn.ARCH,
     span.ARCH,
+    swiftsrgan.ARCH,
 )
 
 
