@@ -36,6 +36,7 @@ ZOO = {
     "srvgg": ("srvgg", 4, {"num_feat": 8, "num_conv": 2}, 20),
     "swinir": ("swinir", 2, WINDOW, 36),
     "hat": ("hat", 2, {**WINDOW, "compress_ratio": 3, "squeeze_factor": 6}, 44),
+    "swin2sr": ("swin2sr", 2, {**WINDOW, "mlp_ratio": 2.0}, 36),
 }
 
 

@@ -7,9 +7,10 @@ order in which they are listed.
 
 from __future__ import annotations
 
+from sr_tf.archs import swin2sr
 from sr_tf.archs.spec import Architecture, Detected
 
-ARCHITECTURES: tuple[Architecture, ...] = ()
+ARCHITECTURES: tuple[Architecture, ...] = (swin2sr.ARCH,)
 
 
 def find(name: str) -> Architecture | None:
