@@ -37,6 +37,7 @@ ZOO = {
     "swinir": ("swinir", 2, WINDOW, 36),
     "hat": ("hat", 2, {**WINDOW, "compress_ratio": 3, "squeeze_factor": 6}, 44),
     "swin2sr": ("swin2sr", 2, {**WINDOW, "mlp_ratio": 2.0}, 36),
+    "drct": ("drct", 2, {**WINDOW, "gc": 4}, 36),
 }
 
 
