@@ -1,4 +1,5 @@
-"""(Shifted) window self-attention shared by SwinIR and HAT (Swin Transformer, Liu et al. 2021).
+"""(Shifted) window self-attention shared by SwinIR, HAT, Swin2SR and DRCT (Swin Transformer,
+Liu et al. 2021; SwinV2's cosine attention), and the window helpers DAT and RGT build on.
 
 Feature maps stay NHWC ``[B, H, W, C]``; a token is a pixel. H and W are read at run time with
 ``keras.ops.shape``, and the shifted-window mask is built from them on every call, so one model
@@ -40,46 +41,58 @@ def gelu(x):
     return ops.gelu(x, approximate=False)
 
 
-def window_partition(x, window: int, shape=None):
-    """``[B, H, W, C]`` -> ``[B * nW, window * window, C]``: windows row-major, batch outermost.
+Size = int | Sequence[int]     # a square side, or (height, width) of a rectangular window
 
-    ``shape``: ``ops.shape(x)`` when the caller has it already.
+
+def pair(size: Size) -> tuple[int, int]:
+    """``(height, width)`` of a window given as one side or as a pair."""
+    return (size, size) if isinstance(size, int) else (int(size[0]), int(size[1]))
+
+
+def window_partition(x, window: Size, shape=None):
+    """``[B, H, W, C]`` -> ``[B * nW, wh * ww, C]``: windows row-major, batch outermost.
+
+    ``window``: a side, or ``(wh, ww)``. ``shape``: ``ops.shape(x)`` when the caller has it.
     """
+    (wh, ww), channels = pair(window), x.shape[-1]
     batch, height, width = (shape or ops.shape(x))[:3]
-    channels = x.shape[-1]
-    x = ops.reshape(x, (batch, height // window, window, width // window, window, channels))
+    x = ops.reshape(x, (batch, height // wh, wh, width // ww, ww, channels))
     x = ops.transpose(x, (0, 1, 3, 2, 4, 5))
-    return ops.reshape(x, (-1, window * window, channels))
+    return ops.reshape(x, (-1, wh * ww, channels))
 
 
-def window_reverse(windows, window: int, shape):
+def window_reverse(windows, window: Size, shape):
     """Inverse of :func:`window_partition`; ``shape`` is ``ops.shape`` of the feature map."""
+    (wh, ww), channels = pair(window), windows.shape[-1]
     batch, height, width = shape[:3]
-    channels = windows.shape[-1]
-    x = ops.reshape(windows, (batch, height // window, width // window, window, window, channels))
+    x = ops.reshape(windows, (batch, height // wh, width // ww, wh, ww, channels))
     x = ops.transpose(x, (0, 1, 3, 2, 4, 5))
     return ops.reshape(x, (batch, height, width, channels))
 
 
-def relative_position_index(window: int) -> np.ndarray:
-    """``[N, N]`` (N = window²) rows of the ``(2 window - 1)²``-row bias table for token pairs."""
-    grid = np.meshgrid(np.arange(window), np.arange(window), indexing="ij")
-    coords = np.stack(grid).reshape(2, -1)
-    relative = coords[:, :, None] - coords[:, None, :] + window - 1      # 2, N, N in [0, 2w - 2]
-    return relative[0] * (2 * window - 1) + relative[1]
+def relative_position_index(window: Size) -> np.ndarray:
+    """``[N, N]`` (N = wh ww) rows of the ``(2 wh - 1)(2 ww - 1)``-row bias table (offsets
+    ``(dy, dx)`` row-major) for token pairs of one window."""
+    wh, ww = pair(window)
+    coords = np.stack(np.meshgrid(np.arange(wh), np.arange(ww), indexing="ij")).reshape(2, -1)
+    relative = coords[:, :, None] - coords[:, None, :]                    # 2, N, N
+    return (relative[0] + wh - 1) * (2 * ww - 1) + relative[1] + ww - 1
 
 
-def shift_mask(height, width, window: int, shift: int):
+def shift_mask(height, width, window: Size, shift: Size):
     """The shifted-window attention mask for a (padded) ``height`` x ``width`` map, built with
     ``keras.ops`` from those runtime values: ``[nW, N, N]``, ``-100`` between tokens that the
-    cyclic shift brought together from different image regions, 0 elsewhere."""
-    def regions(length):
-        i = ops.arange(length)
-        return ops.cast(i >= length - window, "int32") + ops.cast(i >= length - shift, "int32")
+    cyclic shift brought together from different image regions, 0 elsewhere. ``window`` and
+    ``shift``: a side each, or ``(height, width)`` pairs for rectangular windows."""
+    (wh, ww), (sh, sw) = pair(window), pair(shift)
 
-    ids = regions(height)[:, None] * 3 + regions(width)[None, :]
+    def regions(length, size, step):
+        i = ops.arange(length)
+        return ops.cast(i >= length - size, "int32") + ops.cast(i >= length - step, "int32")
+
+    ids = regions(height, wh, sh)[:, None] * 3 + regions(width, ww, sw)[None, :]
     # expand_dims, not ids[None, :, :, None]: LiteRT rejects strided slices that add axes.
-    ids = window_partition(ops.expand_dims(ops.expand_dims(ids, 0), -1), window)[..., 0]  # nW, N
+    ids = window_partition(ops.expand_dims(ops.expand_dims(ids, 0), -1), (wh, ww))[..., 0]
     return ops.where(ids[:, None, :] != ids[:, :, None], MASKED, 0.0)
 
 
