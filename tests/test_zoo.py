@@ -40,6 +40,8 @@ ZOO = {
     "drct": ("drct", 2, {**WINDOW, "gc": 4}, 36),
     "dat": ("dat", 2, {"embed_dim": 16, "split_size": (2, 4), "depth": (3,), "num_heads": (2,),
                        "expansion_factor": 2.0}, 64),
+    "rgt": ("rgt", 2, {"embed_dim": 16, "depth": (2,), "num_heads": (2,), "mlp_ratio": 2.0,
+                       "split_size": (2, 4)}, 64),
 }
 
 

@@ -7,10 +7,10 @@ order in which they are listed.
 
 from __future__ import annotations
 
-from sr_tf.archs import dat, drct, swin2sr
+from sr_tf.archs import dat, drct, rgt, swin2sr
 from sr_tf.archs.spec import Architecture, Detected
 
-ARCHITECTURES: tuple[Architecture, ...] = (swin2sr.ARCH, drct.ARCH, dat.ARCH)
+ARCHITECTURES: tuple[Architecture, ...] = (swin2sr.ARCH, drct.ARCH, dat.ARCH, rgt.ARCH)
 
 
 def find(name: str) -> Architecture | None:

@@ -55,3 +55,16 @@ def reconstruction(state: StateDict, arch: str) -> tuple[str, int, int]:
 def window_of_index(index: np.ndarray) -> int:
     """The window side of a ``[w², w²]`` relative position index buffer."""
     return math.isqrt(int(index.shape[0]))
+
+
+def split_size(state: StateDict, branch: str) -> list[int]:
+    """DAT/RGT ``split_size`` ``(sh, sw)`` from the buffers of a branch-0 window attention:
+    ``(2 sh - 1)(2 sw - 1)`` offsets in ``rpe_biases``, ``sh sw`` tokens in
+    ``relative_position_index``; the smaller side first, as in every release (branch 1 is the
+    transpose, so the order matters: branch 0's windows are sh rows high)."""
+    offsets = int(state[f"{branch}.rpe_biases"].shape[0])
+    tokens = int(state[f"{branch}.relative_position_index"].shape[0])
+    for sh in range(1, math.isqrt(tokens) + 1):
+        if tokens % sh == 0 and (2 * sh - 1) * (2 * (tokens // sh) - 1) == offsets:
+            return [sh, tokens // sh]
+    raise unsupported(f"no window fits {tokens} tokens and {offsets} offsets in {branch}")

@@ -12,24 +12,11 @@ the training ``img_size`` and dropped: our masks come from the runtime size. Not
 
 from __future__ import annotations
 
-import math
-
 from sr_tf.archs.spec import Detected, StateDict, count_indices, drop, rename
-from sr_tf.archs.window_keys import BUFFERS, check_rgb, ratio, reconstruction
+from sr_tf.archs.window_keys import BUFFERS, check_rgb, ratio, reconstruction, split_size
 
 NAME = "dat"
 BRANCH = "layers.0.blocks.0.attn.attns.0"
-
-
-def split_size(state: StateDict) -> list[int]:
-    """``(sh, sw)`` from branch 0's offset and index buffers: ``(2 sh - 1)(2 sw - 1)`` offsets
-    and ``sh sw`` tokens; sh <= sw as in every release (the two branches are transposes)."""
-    offsets = int(state[f"{BRANCH}.rpe_biases"].shape[0])
-    tokens = int(state[f"{BRANCH}.relative_position_index"].shape[0])
-    for sh in range(1, math.isqrt(tokens) + 1):
-        if tokens % sh == 0 and (2 * sh - 1) * (2 * (tokens // sh) - 1) == offsets:
-            return [sh, tokens // sh]
-    raise ValueError(f"no window fits {tokens} tokens and {offsets} offsets")
 
 
 def heads(state: StateDict, group: int) -> int:
@@ -52,7 +39,7 @@ def detect(state: StateDict) -> Detected | None:
     if upsampler == "nearest+conv":
         return None
     kwargs = {
-        "embed_dim": embed_dim, "split_size": split_size(state),
+        "embed_dim": embed_dim, "split_size": split_size(state, BRANCH),
         "depth": [count_indices(state, rf"^layers\.{i}\.blocks\.(\d+)\.norm1\.")
                   for i in range(groups)],
         "num_heads": [heads(state, i) for i in range(groups)],
