@@ -401,11 +401,13 @@ def nearest_conv_reconstruction(x: keras.KerasTensor, scale: int, num_feat: int
 
 
 def window_model(name: str, scale: int, window_size: int, img_range: float,
-                 network: Callable[[keras.KerasTensor], keras.KerasTensor]) -> keras.Model:
-    """RGB [0, 1] in and out around ``network``: reflect-pad to the window multiple, subtract
-    the mean and scale by ``img_range``, undo that after, crop to ``scale`` x the input."""
+                 network: Callable[[keras.KerasTensor], keras.KerasTensor],
+                 pad_mode: str = "reflect") -> keras.Model:
+    """RGB [0, 1] in and out around ``network``: pad to the window multiple (``pad_mode``
+    ``reflect`` or ``symmetric``), subtract the mean and scale by ``img_range``, undo that
+    after, crop to ``scale`` x the input."""
     lr = keras.Input((None, None, 3), name="lr")
-    x = PadToMultiple(window_size, name="pad")(lr)
+    x = PadToMultiple(window_size, pad_mode, name="pad")(lr)
     x = layers.Rescaling(img_range, offset=[-m * img_range for m in RGB_MEAN], name="sub_mean")(x)
     x = network(x)
     x = layers.Rescaling(1.0 / img_range, offset=list(RGB_MEAN), name="add_mean")(x)
