@@ -38,10 +38,12 @@ ZOO = {
     "hat": ("hat", 2, {**WINDOW, "compress_ratio": 3, "squeeze_factor": 6}, 44),
     "swin2sr": ("swin2sr", 2, {**WINDOW, "mlp_ratio": 2.0}, 36),
     "drct": ("drct", 2, {**WINDOW, "gc": 4}, 36),
-    "dat": ("dat", 2, {"embed_dim": 16, "split_size": (2, 4), "depth": (3,), "num_heads": (2,),
+    "dat": ("dat", 2, {"embed_dim": 32, "split_size": (2, 4), "depth": (3,), "num_heads": (2,),
                        "expansion_factor": 2.0}, 64),
-    "rgt": ("rgt", 2, {"embed_dim": 16, "depth": (2,), "num_heads": (2,), "mlp_ratio": 2.0,
+    "rgt": ("rgt", 2, {"embed_dim": 32, "depth": (2,), "num_heads": (2,), "mlp_ratio": 2.0,
                        "split_size": (2, 4)}, 64),
+    "craft": ("craft", 2, {"window_size": 4, "embed_dim": 32, "depths": (1,), "num_heads": (2,),
+                           "split_size_0": 2, "split_size_1": 4}, 64),
 }
 
 

@@ -57,14 +57,13 @@ def window_of_index(index: np.ndarray) -> int:
     return math.isqrt(int(index.shape[0]))
 
 
-def split_size(state: StateDict, branch: str) -> list[int]:
-    """DAT/RGT ``split_size`` ``(sh, sw)`` from the buffers of a branch-0 window attention:
-    ``(2 sh - 1)(2 sw - 1)`` offsets in ``rpe_biases``, ``sh sw`` tokens in
-    ``relative_position_index``; the smaller side first, as in every release (branch 1 is the
-    transpose, so the order matters: branch 0's windows are sh rows high)."""
-    offsets = int(state[f"{branch}.rpe_biases"].shape[0])
-    tokens = int(state[f"{branch}.relative_position_index"].shape[0])
+def split_size(offsets: np.ndarray, index: np.ndarray) -> list[int]:
+    """DAT/RGT/CRAFT ``split_size`` ``(sh, sw)`` from a branch-0 window's buffers:
+    ``(2 sh - 1)(2 sw - 1)`` rows of (dy, dx) ``offsets``, ``sh sw`` tokens in the relative
+    position ``index``; the smaller side first, as in every release (branch 1 is the transpose,
+    so the order matters: branch 0's windows are sh rows high)."""
+    rows, tokens = int(offsets.shape[0]), int(index.shape[0])
     for sh in range(1, math.isqrt(tokens) + 1):
-        if tokens % sh == 0 and (2 * sh - 1) * (2 * (tokens // sh) - 1) == offsets:
+        if tokens % sh == 0 and (2 * sh - 1) * (2 * (tokens // sh) - 1) == rows:
             return [sh, tokens // sh]
-    raise unsupported(f"no window fits {tokens} tokens and {offsets} offsets in {branch}")
+    raise unsupported(f"no window fits {tokens} tokens and {rows} position offsets")

@@ -1,5 +1,5 @@
 """Rectangle-window self-attention in two half-channel branches (DAT, Chen et al. 2023; RGT,
-Chen et al. 2024), and the spatial-gate feed-forward network both use.
+Chen et al. 2024; CRAFT, Li et al. 2023), and the spatial-gate feed-forward network.
 
 Branch 0 attends within ``split_size = (sh, sw)`` windows, branch 1 within the transposed
 ``(sw, sh)`` ones. Each branch's relative position bias comes from a small MLP
@@ -112,16 +112,18 @@ class RectWindowAttention(layers.Layer):
 @keras.saving.register_keras_serializable(package="sr_tf")
 class DualWindowAttention(layers.Layer):
     """``qkv`` -> two rectangle-window branches on half the channels each -> ``proj``, on
-    ``[B, H, W, dim]``. Subclasses add a convolutional path of ``v`` in :meth:`mix`."""
+    ``[B, H, W, dim]``. Subclasses add a convolutional path of ``v`` in :meth:`mix`.
+    ``masked=False`` (CRAFT): shifted windows attend across the wrapped-around edges too."""
 
     def __init__(self, dim: int, num_heads: int, split_size: Sequence[int], shifted: bool,
-                 qkv_bias: bool = True, **kwargs):
+                 qkv_bias: bool = True, masked: bool = True, **kwargs):
         super().__init__(**kwargs)
         self.dim = dim
         self.num_heads = num_heads
         self.split_size = (int(split_size[0]), int(split_size[1]))
         self.shifted = shifted
         self.qkv_bias = qkv_bias
+        self.masked = masked
         self.qkv = layers.Dense(3 * dim, use_bias=qkv_bias, name="qkv",
                                 kernel_initializer=keras.initializers.TruncatedNormal(stddev=0.02))
         self.proj = linear(dim, "proj")
@@ -150,7 +152,8 @@ class DualWindowAttention(layers.Layer):
             if self.shifted:
                 q, k, v = (cyclic_shift(cyclic_shift(t, -shift[0], 1), -shift[1], 2)
                            for t in (q, k, v))
-                mask = shift_mask(padded[1], padded[2], branch.window, shift)
+                if self.masked:
+                    mask = shift_mask(padded[1], padded[2], branch.window, shift)
             out = branch(q, k, v, mask)
             if self.shifted:
                 out = cyclic_shift(cyclic_shift(out, shift[0], 1), shift[1], 2)
@@ -171,7 +174,25 @@ class DualWindowAttention(layers.Layer):
     def get_config(self):
         return super().get_config() | {
             "dim": self.dim, "num_heads": self.num_heads, "split_size": self.split_size,
-            "shifted": self.shifted, "qkv_bias": self.qkv_bias}
+            "shifted": self.shifted, "qkv_bias": self.qkv_bias, "masked": self.masked}
+
+
+@keras.saving.register_keras_serializable(package="sr_tf")
+class LocalWindowAttention(DualWindowAttention):
+    """RGT's L-SA (CRAFT's SRWA): the two branches plus ``get_v``, a depthwise 3x3 conv of
+    ``v``."""
+
+    def __init__(self, dim: int, num_heads: int, split_size: Sequence[int], shifted: bool,
+                 qkv_bias: bool = True, masked: bool = True, **kwargs):
+        super().__init__(dim, num_heads, split_size, shifted, qkv_bias, masked, **kwargs)
+        self.get_v = depthwise_conv(dim, "get_v")
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        self.get_v.build(input_shape)
+
+    def mix(self, attended, v):
+        return attended + self.get_v(v)
 
 
 @keras.saving.register_keras_serializable(package="sr_tf")

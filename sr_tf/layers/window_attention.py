@@ -135,6 +135,22 @@ def multi_head_attention(q, k, v, bias, num_heads: int, mask=None, logit_scale=N
     return ops.reshape(out, (-1, tokens, channels))
 
 
+def channel_self_attention(q, k, v, num_heads: int, temperature):
+    """Transposed (channel) attention per head over ``[B, H, W, C]`` maps (Restormer's MDTA;
+    DAT, CRAFT): channels attend to channels by the cosine similarity of their whole maps,
+    times a learned ``temperature`` ``[heads, 1, 1]``. Returns ``[B, H, W, C]``."""
+    shape, channels = ops.shape(v), v.shape[-1]
+
+    def heads(t):                                   # [B, heads, C / heads, H W]
+        t = ops.reshape(t, (shape[0], -1, num_heads, channels // num_heads))
+        return ops.transpose(t, (0, 2, 3, 1))
+
+    logits = ops.matmul(l2_normalize(heads(q)), ops.transpose(l2_normalize(heads(k)),
+                                                               (0, 1, 3, 2)))
+    out = ops.matmul(ops.softmax(logits * temperature, axis=-1), heads(v))
+    return ops.reshape(ops.transpose(out, (0, 3, 1, 2)), (shape[0], shape[1], shape[2], channels))
+
+
 def bias_from_table(table, index: np.ndarray):
     """``[heads, Nq, Nk]`` relative position bias: rows ``index`` (``[Nq, Nk]``) of ``table``."""
     bias = ops.take(table, index.reshape(-1), axis=0)

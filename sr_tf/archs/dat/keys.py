@@ -39,7 +39,8 @@ def detect(state: StateDict) -> Detected | None:
     if upsampler == "nearest+conv":
         return None
     kwargs = {
-        "embed_dim": embed_dim, "split_size": split_size(state, BRANCH),
+        "embed_dim": embed_dim, "split_size": split_size(state[f"{BRANCH}.rpe_biases"],
+                                 state[f"{BRANCH}.relative_position_index"]),
         "depth": [count_indices(state, rf"^layers\.{i}\.blocks\.(\d+)\.norm1\.")
                   for i in range(groups)],
         "num_heads": [heads(state, i) for i in range(groups)],

@@ -17,8 +17,9 @@ from keras import layers, ops
 from sr_tf.layers.common import check_scale, conv
 from sr_tf.layers.rect_window_attention import (DualWindowAttention, SpatialGateFFN,
                                                 depthwise_conv, is_shifted)
-from sr_tf.layers.window_attention import (deep_features, gelu, l2_normalize, layer_norm, linear,
-                                           pixel_shuffle_reconstruction, window_model)
+from sr_tf.layers.window_attention import (channel_self_attention, deep_features, gelu,
+                                           layer_norm, linear, pixel_shuffle_reconstruction,
+                                           window_model)
 
 UPSAMPLERS = ("pixelshuffle", "pixelshuffledirect")
 
@@ -109,20 +110,9 @@ class AdaptiveChannelAttention(layers.Layer):
             layer.build(input_shape)
 
     def call(self, x):
-        shape = ops.shape(x)
-        head_dim = self.dim // self.num_heads
-        qkv = self.qkv(x)
-
-        def heads(t):               # [B, H, W, C] -> [B, heads, head_dim, H W]
-            t = ops.reshape(t, (shape[0], -1, self.num_heads, head_dim))
-            return ops.transpose(t, (0, 2, 3, 1))
-
-        q, k, v = (heads(qkv[..., i * self.dim:(i + 1) * self.dim]) for i in range(3))
-        logits = ops.matmul(l2_normalize(q), ops.transpose(l2_normalize(k), (0, 1, 3, 2)))
-        attended = ops.matmul(ops.softmax(logits * self.temperature, axis=-1), v)
-        attended = ops.reshape(ops.transpose(attended, (0, 3, 1, 2)),
-                               (shape[0], shape[1], shape[2], self.dim))
-        conv_x = self.aim.conv_path(qkv[..., 2 * self.dim:])
+        q, k, v = ops.split(self.qkv(x), 3, axis=-1)
+        attended = channel_self_attention(q, k, v, self.num_heads, self.temperature)
+        conv_x = self.aim.conv_path(v)
         mixed = attended * self.aim.spatial_map(conv_x) + self.aim.channel_map(attended) * conv_x
         return self.proj(mixed)
 

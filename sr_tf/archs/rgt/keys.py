@@ -38,7 +38,8 @@ def detect(state: StateDict) -> Detected | None:
         "qkv_bias": "layers.0.blocks.0.attn.qkv.bias" in state,
         "img_range": 1.0,
         "resi_connection": "3conv" if "conv_after_body.0.weight" in state else "1conv",
-        "split_size": split_size(state, BRANCH),
+        "split_size": split_size(state[f"{BRANCH}.rpe_biases"],
+                                 state[f"{BRANCH}.relative_position_index"]),
         "c_ratio": ratio(state[q].shape[0], embed_dim) if q in state else 0.5}
     return Detected(NAME, scale, kwargs,
                     f"RGT x{scale}, embed_dim {embed_dim}, depth {kwargs['depth']}, heads "

@@ -18,7 +18,7 @@ import keras
 from keras import layers, ops
 
 from sr_tf.layers.common import check_scale, conv, reflect_indices
-from sr_tf.layers.rect_window_attention import (DualWindowAttention, SpatialGateFFN,
+from sr_tf.layers.rect_window_attention import (LocalWindowAttention, SpatialGateFFN,
                                                 depthwise_conv, is_shifted)
 from sr_tf.layers.window_attention import (deep_features, gelu, layer_norm, linear,
                                            pixel_shuffle_reconstruction, window_model)
@@ -46,23 +46,6 @@ class PadToMinimum(layers.Layer):
 
     def get_config(self):
         return super().get_config() | {"size": self.size}
-
-
-@keras.saving.register_keras_serializable(package="sr_tf")
-class LocalWindowAttention(DualWindowAttention):
-    """L-SA: the two rectangle-window branches plus ``get_v``, a depthwise 3x3 conv of ``v``."""
-
-    def __init__(self, dim: int, num_heads: int, split_size: Sequence[int], shifted: bool,
-                 qkv_bias: bool = True, **kwargs):
-        super().__init__(dim, num_heads, split_size, shifted, qkv_bias, **kwargs)
-        self.get_v = depthwise_conv(dim, "get_v")
-
-    def build(self, input_shape):
-        super().build(input_shape)
-        self.get_v.build(input_shape)
-
-    def mix(self, attended, v):
-        return attended + self.get_v(v)
 
 
 @keras.saving.register_keras_serializable(package="sr_tf")
