@@ -44,6 +44,8 @@ ZOO = {
                        "split_size": (2, 4)}, 64),
     "craft": ("craft", 2, {"window_size": 4, "embed_dim": 32, "depths": (1,), "num_heads": (2,),
                            "split_size_0": 2, "split_size_1": 4}, 64),
+    "fdat": ("fdat", 4, {"embed_dim": 16, "num_groups": 1, "depth_per_group": 1, "num_heads": 2,
+                         "window_size": 4, "mid_dim": 8}, 64),
 }
 
 

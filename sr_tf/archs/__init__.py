@@ -7,11 +7,11 @@ order in which they are listed.
 
 from __future__ import annotations
 
-from sr_tf.archs import craft, dat, drct, rgt, swin2sr
+from sr_tf.archs import craft, dat, drct, fdat, rgt, swin2sr
 from sr_tf.archs.spec import Architecture, Detected
 
 ARCHITECTURES: tuple[Architecture, ...] = (swin2sr.ARCH, drct.ARCH, dat.ARCH, rgt.ARCH,
-                                           craft.ARCH)
+                                           craft.ARCH, fdat.ARCH)
 
 
 def find(name: str) -> Architecture | None:
