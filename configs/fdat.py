@@ -1,10 +1,9 @@
 """FDAT x4 (neosr-project) at the constructor's defaults (FDAT-M: embed_dim 120, 4 groups of
 3 x (spatial, channel) blocks, 4 heads, window 8, ffn x2, transpose+conv upsampler).
 
-neosr publishes no training recipe in spandrel; these follow neosr's default option files for
-its transformer SR models (an assumption, not the authors' recipe): LR patch 64, batch 8, L1,
-AdamW-like Adam 5e-4 (betas 0.9, 0.99), 500k iterations with cosine-free step decay kept at our
-SwinIR-style milestones.
+No training recipe comes with the architecture (spandrel's copy, neosr's option files are
+not part of it): the training values below are SwinIR's (configs/swinir.py), a starting point,
+not FDAT's own.
 """
 
 from configs import base
@@ -27,9 +26,9 @@ def get_config():
     c.model.kwargs.img_range = 1.0
     c.model.kwargs.unshuffle_mod = False
     c.data.patch_size = 256                        # LR 64 at x4
-    c.train.batch_size = 8
-    c.train.lr = 5e-4
-    c.train.beta_2 = 0.99
+    c.train.batch_size = 32
+    c.train.lr = 2e-4
+    c.train.beta_2 = 0.999
     c.train.schedule = "step"
     c.train.milestones = (250_000, 400_000, 450_000, 475_000)
     c.train.gamma = 0.5
