@@ -18,7 +18,7 @@ import keras
 from keras import layers, ops
 
 from sr_tf.layers.common import CropToScale, check_scale, conv, symmetric_indices
-from sr_tf.layers.rect_window_attention import LocalWindowAttention, depthwise_conv
+from sr_tf.layers.rect_window_attention import LocalWindowAttention
 from sr_tf.layers.window_attention import (RGB_MEAN, Mlp, channel_self_attention, gelu,
                                            layer_norm)
 
