@@ -47,6 +47,16 @@ ZOO = {
     "swiftsrgan": ("swiftsrgan", 2, {"num_channels": 8, "num_blocks": 1}, 36),
     "rlfn": ("rlfn", 3, {"feature_channels": 8}, 48),
     "pan": ("pan", 3, {"nf": 8, "unf": 6, "nb": 1}, 28),
+    "swin2sr": ("swin2sr", 2, {**WINDOW, "mlp_ratio": 2.0}, 36),
+    "drct": ("drct", 2, {**WINDOW, "gc": 4}, 36),
+    "dat": ("dat", 2, {"embed_dim": 32, "split_size": (2, 4), "depth": (3,), "num_heads": (2,),
+                       "expansion_factor": 2.0}, 64),
+    "rgt": ("rgt", 2, {"embed_dim": 32, "depth": (2,), "num_heads": (2,), "mlp_ratio": 2.0,
+                       "split_size": (2, 4)}, 64),
+    "craft": ("craft", 2, {"window_size": 4, "embed_dim": 32, "depths": (1,), "num_heads": (2,),
+                           "split_size_0": 2, "split_size_1": 4}, 64),
+    "fdat": ("fdat", 4, {"embed_dim": 16, "num_groups": 1, "depth_per_group": 1, "num_heads": 2,
+                         "window_size": 4, "mid_dim": 8}, 64),
 }
 
 

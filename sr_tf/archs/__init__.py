@@ -10,7 +10,11 @@ every ``detect`` on every fixture), so the order is only the order in which they
 
 from __future__ import annotations
 
+from sr_tf.archs import craft
+from sr_tf.archs import dat
+from sr_tf.archs import drct
 from sr_tf.archs import edsr
+from sr_tf.archs import fdat
 from sr_tf.archs import hat
 from sr_tf.archs import imdn
 from sr_tf.archs import moesr
@@ -20,6 +24,7 @@ from sr_tf.archs import plksr
 from sr_tf.archs import rcan
 from sr_tf.archs import rdn
 from sr_tf.archs import realplksr
+from sr_tf.archs import rgt
 from sr_tf.archs import rlfn
 from sr_tf.archs import rrdb
 from sr_tf.archs import safmn
@@ -28,6 +33,7 @@ from sr_tf.archs import srcnn
 from sr_tf.archs import srresnet
 from sr_tf.archs import srvgg
 from sr_tf.archs import swiftsrgan
+from sr_tf.archs import swin2sr
 from sr_tf.archs import swinir
 from sr_tf.archs import vdsr
 from sr_tf.archs.spec import Architecture, Detected
@@ -44,15 +50,21 @@ ARCHITECTURES: tuple[Architecture, ...] = (
     vdsr.ARCH,
     srcnn.ARCH,
     srresnet.ARCH,
+    craft.ARCH,
+    dat.ARCH,
+    drct.ARCH,
+    fdat.ARCH,
     moesr.ARCH,
     mosr.ARCH,
     pan.ARCH,
     plksr.ARCH,
     realplksr.ARCH,
+    rgt.ARCH,
     rlfn.ARCH,
     safmn.ARCH,
     span.ARCH,
     swiftsrgan.ARCH,
+    swin2sr.ARCH,
 )
 
 

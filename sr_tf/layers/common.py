@@ -57,33 +57,48 @@ def reflect_indices(length, total):
     return ops.where(i < length, i, period - i)
 
 
-def reflect_pad_to_multiple(x, multiple: int):
-    """Reflect-pad ``[N, H, W, C]`` at the bottom/right so H and W are multiples of ``multiple``."""
+def symmetric_indices(length, total):
+    """Indices ``0..total-1`` mirrored into ``[0, length)`` with the edge repeated (``numpy``
+    ``symmetric``; ATD's ``cat([x, flip(x)])``), for any amount of padding."""
+    period = 2 * length
+    i = ops.mod(ops.arange(total), period)
+    return ops.where(i < length, i, period - 1 - i)
+
+
+PAD_INDICES = {"reflect": reflect_indices, "symmetric": symmetric_indices}
+
+
+def reflect_pad_to_multiple(x, multiple: int, mode: str = "reflect"):
+    """Reflect-pad ``[N, H, W, C]`` at the bottom/right so H and W are multiples of ``multiple``
+    (``mode="symmetric"``: mirror with the edge repeated)."""
     if multiple == 1:
         return x
+    indices = PAD_INDICES[mode]
     height, width = ops.shape(x)[1], ops.shape(x)[2]
-    rows = reflect_indices(height, height + (-height) % multiple)
-    cols = reflect_indices(width, width + (-width) % multiple)
+    rows = indices(height, height + (-height) % multiple)
+    cols = indices(width, width + (-width) % multiple)
     return ops.take(ops.take(x, rows, axis=1), cols, axis=2)
 
 
 @keras.saving.register_keras_serializable(package="sr_tf")
 class PadToMultiple(layers.Layer):
     """Reflect-pad the bottom/right of an image batch to a multiple of ``multiple`` (SwinIR's
-    ``check_image_size``), so window models take any input size."""
+    ``check_image_size``), so window models take any input size. ``mode``: ``reflect`` or
+    ``symmetric``."""
 
-    def __init__(self, multiple: int, **kwargs):
+    def __init__(self, multiple: int, mode: str = "reflect", **kwargs):
         super().__init__(**kwargs)
         self.multiple = multiple
+        self.mode = mode
 
     def call(self, x):
-        return reflect_pad_to_multiple(x, self.multiple)
+        return reflect_pad_to_multiple(x, self.multiple, self.mode)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], None, None, input_shape[3])
 
     def get_config(self):
-        return super().get_config() | {"multiple": self.multiple}
+        return super().get_config() | {"multiple": self.multiple, "mode": self.mode}
 
 
 @keras.saving.register_keras_serializable(package="sr_tf")

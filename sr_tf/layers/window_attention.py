@@ -1,4 +1,5 @@
-"""(Shifted) window self-attention shared by SwinIR and HAT (Swin Transformer, Liu et al. 2021).
+"""(Shifted) window self-attention shared by SwinIR, HAT, Swin2SR and DRCT (Swin Transformer,
+Liu et al. 2021; SwinV2's cosine attention), and the window helpers DAT and RGT build on.
 
 Feature maps stay NHWC ``[B, H, W, C]``; a token is a pixel. H and W are read at run time with
 ``keras.ops.shape``, and the shifted-window mask is built from them on every call, so one model
@@ -40,73 +41,114 @@ def gelu(x):
     return ops.gelu(x, approximate=False)
 
 
-def window_partition(x, window: int, shape=None):
-    """``[B, H, W, C]`` -> ``[B * nW, window * window, C]``: windows row-major, batch outermost.
+Size = int | Sequence[int]     # a square side, or (height, width) of a rectangular window
 
-    ``shape``: ``ops.shape(x)`` when the caller has it already.
+
+def pair(size: Size) -> tuple[int, int]:
+    """``(height, width)`` of a window given as one side or as a pair."""
+    return (size, size) if isinstance(size, int) else (int(size[0]), int(size[1]))
+
+
+def window_partition(x, window: Size, shape=None):
+    """``[B, H, W, C]`` -> ``[B * nW, wh * ww, C]``: windows row-major, batch outermost.
+
+    ``window``: a side, or ``(wh, ww)``. ``shape``: ``ops.shape(x)`` when the caller has it.
     """
+    (wh, ww), channels = pair(window), x.shape[-1]
     batch, height, width = (shape or ops.shape(x))[:3]
-    channels = x.shape[-1]
-    x = ops.reshape(x, (batch, height // window, window, width // window, window, channels))
+    x = ops.reshape(x, (batch, height // wh, wh, width // ww, ww, channels))
     x = ops.transpose(x, (0, 1, 3, 2, 4, 5))
-    return ops.reshape(x, (-1, window * window, channels))
+    return ops.reshape(x, (-1, wh * ww, channels))
 
 
-def window_reverse(windows, window: int, shape):
+def window_reverse(windows, window: Size, shape):
     """Inverse of :func:`window_partition`; ``shape`` is ``ops.shape`` of the feature map."""
+    (wh, ww), channels = pair(window), windows.shape[-1]
     batch, height, width = shape[:3]
-    channels = windows.shape[-1]
-    x = ops.reshape(windows, (batch, height // window, width // window, window, window, channels))
+    x = ops.reshape(windows, (batch, height // wh, width // ww, wh, ww, channels))
     x = ops.transpose(x, (0, 1, 3, 2, 4, 5))
     return ops.reshape(x, (batch, height, width, channels))
 
 
-def relative_position_index(window: int) -> np.ndarray:
-    """``[N, N]`` (N = window²) rows of the ``(2 window - 1)²``-row bias table for token pairs."""
-    grid = np.meshgrid(np.arange(window), np.arange(window), indexing="ij")
-    coords = np.stack(grid).reshape(2, -1)
-    relative = coords[:, :, None] - coords[:, None, :] + window - 1      # 2, N, N in [0, 2w - 2]
-    return relative[0] * (2 * window - 1) + relative[1]
+def relative_position_index(window: Size) -> np.ndarray:
+    """``[N, N]`` (N = wh ww) rows of the ``(2 wh - 1)(2 ww - 1)``-row bias table (offsets
+    ``(dy, dx)`` row-major) for token pairs of one window."""
+    wh, ww = pair(window)
+    coords = np.stack(np.meshgrid(np.arange(wh), np.arange(ww), indexing="ij")).reshape(2, -1)
+    relative = coords[:, :, None] - coords[:, None, :]                    # 2, N, N
+    return (relative[0] + wh - 1) * (2 * ww - 1) + relative[1] + ww - 1
 
 
-def shift_mask(height, width, window: int, shift: int):
+def shift_mask(height, width, window: Size, shift: Size):
     """The shifted-window attention mask for a (padded) ``height`` x ``width`` map, built with
     ``keras.ops`` from those runtime values: ``[nW, N, N]``, ``-100`` between tokens that the
-    cyclic shift brought together from different image regions, 0 elsewhere."""
-    def regions(length):
-        i = ops.arange(length)
-        return ops.cast(i >= length - window, "int32") + ops.cast(i >= length - shift, "int32")
+    cyclic shift brought together from different image regions, 0 elsewhere. ``window`` and
+    ``shift``: a side each, or ``(height, width)`` pairs for rectangular windows."""
+    (wh, ww), (sh, sw) = pair(window), pair(shift)
 
-    ids = regions(height)[:, None] * 3 + regions(width)[None, :]
+    def regions(length, size, step):
+        i = ops.arange(length)
+        return ops.cast(i >= length - size, "int32") + ops.cast(i >= length - step, "int32")
+
+    ids = regions(height, wh, sh)[:, None] * 3 + regions(width, ww, sw)[None, :]
     # expand_dims, not ids[None, :, :, None]: LiteRT rejects strided slices that add axes.
-    ids = window_partition(ops.expand_dims(ops.expand_dims(ids, 0), -1), window)[..., 0]  # nW, N
+    ids = window_partition(ops.expand_dims(ops.expand_dims(ids, 0), -1), (wh, ww))[..., 0]
     return ops.where(ids[:, None, :] != ids[:, :, None], MASKED, 0.0)
 
 
-def multi_head_attention(q, k, v, bias, num_heads: int, mask=None):
+def l2_normalize(x, axis: int = -1):
+    """PyTorch ``F.normalize``: ``x / max(||x||, 1e-12)`` along ``axis``."""
+    norm = ops.sqrt(ops.sum(ops.square(x), axis=axis, keepdims=True))
+    return x / ops.maximum(norm, 1e-12)
+
+
+def multi_head_attention(q, k, v, bias, num_heads: int, mask=None, logit_scale=None):
     """Attention per head within each window.
 
     ``q`` ``[B', Nq, C]``, ``k``/``v`` ``[B', Nk, C]`` (Nq, Nk static), ``bias``
     ``[heads, Nq, Nk]``; ``mask`` ``[nW, Nq, Nk]`` when ``B' = B * nW``. Logits and softmax are
-    computed in float32.
+    computed in float32. With ``logit_scale`` (``[heads, 1, 1]``, a log) the logits are SwinV2's
+    scaled cosine similarities, ``cos(q, k) * exp(min(logit_scale, log 100))``, instead of
+    ``q k / sqrt(head_dim)``.
     """
-    tokens, channels = q.shape[1], q.shape[2]
+    tokens, channels, keys = q.shape[1], q.shape[2], k.shape[1]
     head_dim = channels // num_heads
 
     def split(t):
         return ops.transpose(ops.reshape(t, (-1, t.shape[1], num_heads, head_dim)), (0, 2, 1, 3))
 
-    q = split(q) * head_dim ** -0.5
-    logits = ops.cast(ops.matmul(q, ops.transpose(split(k), (0, 1, 3, 2))), "float32")
+    q, k = split(q), split(k)
+    if logit_scale is None:
+        q = q * head_dim ** -0.5
+    else:
+        q = l2_normalize(q) * ops.exp(ops.minimum(logit_scale, float(np.log(100.0))))
+        k = l2_normalize(k)
+    logits = ops.cast(ops.matmul(q, ops.transpose(k, (0, 1, 3, 2))), "float32")
     logits = logits + ops.cast(bias, "float32")
     if mask is not None:
         windows = ops.shape(mask)[0]
-        grouped = ops.reshape(logits, (-1, windows, num_heads, tokens, k.shape[1]))
+        grouped = ops.reshape(logits, (-1, windows, num_heads, tokens, keys))
         logits = ops.reshape(grouped + ops.cast(mask, "float32")[None, :, None],
-                             (-1, num_heads, tokens, k.shape[1]))
+                             (-1, num_heads, tokens, keys))
     weights = ops.cast(ops.softmax(logits, axis=-1), v.dtype)
     out = ops.transpose(ops.matmul(weights, split(v)), (0, 2, 1, 3))
     return ops.reshape(out, (-1, tokens, channels))
+
+
+def channel_self_attention(q, k, v, num_heads: int, temperature):
+    """Transposed (channel) attention per head over ``[B, H, W, C]`` maps (Restormer's MDTA;
+    DAT, CRAFT): channels attend to channels by the cosine similarity of their whole maps,
+    times a learned ``temperature`` ``[heads, 1, 1]``. Returns ``[B, H, W, C]``."""
+    shape, channels = ops.shape(v), v.shape[-1]
+
+    def heads(t):                                   # [B, heads, C / heads, H W]
+        t = ops.reshape(t, (shape[0], -1, num_heads, channels // num_heads))
+        return ops.transpose(t, (0, 2, 3, 1))
+
+    logits = ops.matmul(l2_normalize(heads(q)), ops.transpose(l2_normalize(heads(k)),
+                                                               (0, 1, 3, 2)))
+    out = ops.matmul(ops.softmax(logits * temperature, axis=-1), heads(v))
+    return ops.reshape(ops.transpose(out, (0, 3, 1, 2)), (shape[0], shape[1], shape[2], channels))
 
 
 def bias_from_table(table, index: np.ndarray):
@@ -178,6 +220,63 @@ class WindowAttention(layers.Layer):
                                        "num_heads": self.num_heads}
 
 
+def log_spaced_coords(window: int) -> np.ndarray:
+    """SwinV2's ``[(2w - 1)², 2]`` relative (dy, dx) table: scaled to [-8, 8], then
+    ``sign * log2(1 + |.|) / log2(8)``; rows in the order :func:`relative_position_index` uses."""
+    steps = np.arange(-(window - 1), window, dtype=np.float32) / max(window - 1, 1) * 8
+    grid = np.stack(np.meshgrid(steps, steps, indexing="ij"), -1).reshape(-1, 2)
+    return (np.sign(grid) * np.log2(np.abs(grid) + 1.0) / np.log2(8)).astype(np.float32)
+
+
+@keras.saving.register_keras_serializable(package="sr_tf")
+class CosineWindowAttention(layers.Layer):
+    """SwinV2 window attention (Liu et al. 2022; Swin2SR): scaled cosine similarity with a
+    learned per-head ``logit_scale``, and a continuous position bias ``16 sigmoid(cpb_mlp(t))``
+    from the log-spaced coordinates ``t`` (:func:`log_spaced_coords`). ``qkv`` has no bias: a
+    ``q_bias`` and a ``v_bias`` (keys none). Same call as :class:`WindowAttention`.
+    """
+
+    def __init__(self, dim: int, window_size: int, num_heads: int, **kwargs):
+        super().__init__(**kwargs)
+        self.dim = dim
+        self.window_size = window_size
+        self.num_heads = num_heads
+        init = keras.initializers.TruncatedNormal(stddev=0.02)
+        self.qkv = layers.Dense(3 * dim, use_bias=False, kernel_initializer=init, name="qkv")
+        self.proj = linear(dim, "proj")
+        self.cpb_hidden = linear(512, "cpb_mlp.0")
+        self.cpb_out = layers.Dense(num_heads, use_bias=False, kernel_initializer=init,
+                                    name="cpb_mlp.2")
+        self.index = relative_position_index(window_size)
+        self.coords = log_spaced_coords(window_size)
+
+    def build(self, input_shape):
+        self.logit_scale = self.add_weight(name="logit_scale", shape=(self.num_heads, 1, 1),
+                                           initializer=keras.initializers.Constant(np.log(10.0)))
+        self.q_bias = self.add_weight(name="q_bias", shape=(self.dim,), initializer="zeros")
+        self.v_bias = self.add_weight(name="v_bias", shape=(self.dim,), initializer="zeros")
+        self.qkv.build(input_shape)
+        self.proj.build(input_shape)
+        self.cpb_hidden.build((None, 2))
+        self.cpb_out.build((None, 512))
+
+    def call(self, windows, attn_mask=None):
+        q, k, v = ops.split(self.qkv(windows), 3, axis=-1)
+        coords = ops.convert_to_tensor(self.coords, dtype=self.compute_dtype)
+        table = self.cpb_out(ops.relu(self.cpb_hidden(coords)))
+        bias = 16.0 * ops.sigmoid(bias_from_table(table, self.index))
+        attended = multi_head_attention(q + self.q_bias, k, v + self.v_bias, bias,
+                                        self.num_heads, attn_mask, self.logit_scale)
+        return self.proj(attended)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return super().get_config() | {"dim": self.dim, "window_size": self.window_size,
+                                       "num_heads": self.num_heads}
+
+
 @keras.saving.register_keras_serializable(package="sr_tf")
 class SwinTransformerBlock(layers.Layer):
     """Pre-norm (shifted) window attention and MLP, each with a residual, on ``[B, H, W, C]``.
@@ -186,6 +285,8 @@ class SwinTransformerBlock(layers.Layer):
     shifted by ``-shift_size`` before attention (and back after) and the mask is built from the
     runtime H and W.
     """
+
+    attention_class = WindowAttention         # built as (dim, window_size, num_heads, name=)
 
     def __init__(self, dim: int, num_heads: int, window_size: int, shift_size: int = 0,
                  mlp_ratio: float = 2.0, **kwargs):
@@ -198,7 +299,7 @@ class SwinTransformerBlock(layers.Layer):
         self.shift_size = shift_size
         self.mlp_ratio = mlp_ratio
         self.norm1 = layer_norm("norm1")
-        self.attn = WindowAttention(dim, window_size, num_heads, name="attn")
+        self.attn = self.attention_class(dim, window_size, num_heads, name="attn")
         self.norm2 = layer_norm("norm2")
         self.mlp = Mlp(dim, int(dim * mlp_ratio), name="mlp")
 
@@ -238,6 +339,18 @@ class SwinTransformerBlock(layers.Layer):
             "shift_size": self.shift_size, "mlp_ratio": self.mlp_ratio}
 
 
+@keras.saving.register_keras_serializable(package="sr_tf")
+class SwinV2Block(SwinTransformerBlock):
+    """Swin2SR's block: cosine window attention, norms after (not before) the attention and the
+    MLP: ``x + norm1(attn(x))``, then ``x + norm2(mlp(x))``."""
+
+    attention_class = CosineWindowAttention
+
+    def call(self, x):
+        x = x + self.norm1(self.branches(x))
+        return x + self.norm2(self.mlp(x))
+
+
 def check_stages(embed_dim: int, depths: Sequence[int], num_heads: Sequence[int]) -> None:
     """One head count per stage, each dividing the embedding width."""
     if len(depths) != len(num_heads):
@@ -261,16 +374,23 @@ def residual_conv(x: keras.KerasTensor, kind: str, name: str) -> keras.KerasTens
     raise ValueError(f"resi_connection must be 1conv, 3conv or identity, not {kind!r}")
 
 
-def deep_features(x: keras.KerasTensor, groups: Sequence[Callable], resi_connection: str
-                  ) -> keras.KerasTensor:
+def deep_features(x: keras.KerasTensor, groups: Sequence[Callable], resi_connection: str,
+                  patch_proj: bool = False) -> keras.KerasTensor:
     """``conv_first`` features -> ``conv_after_body(norm(groups)) + x``.
 
     Each group maps a feature map to a feature map (``layers.i.residual_group``); it is closed by
-    ``layers.i.conv`` and a residual connection.
+    ``layers.i.conv`` and a residual connection. ``patch_proj`` (Swin2SR): 1x1 convs
+    ``patch_embed.proj`` before the first norm and ``layers.i.patch_embed.proj`` after each
+    ``layers.i.conv``.
     """
-    y = layer_norm("patch_embed.norm")(x)
+    channels = x.shape[-1]
+    y = conv(channels, 1, "patch_embed.proj")(x) if patch_proj else x
+    y = layer_norm("patch_embed.norm")(y)
     for i, group in enumerate(groups):
-        y = layers.Add()([y, residual_conv(group(y), resi_connection, f"layers.{i}.conv")])
+        update = residual_conv(group(y), resi_connection, f"layers.{i}.conv")
+        if patch_proj:
+            update = conv(channels, 1, f"layers.{i}.patch_embed.proj")(update)
+        y = layers.Add()([y, update])
     y = layer_norm("norm")(y)
     return layers.Add()([x, residual_conv(y, resi_connection, "conv_after_body")])
 
@@ -284,12 +404,26 @@ def pixel_shuffle_reconstruction(x: keras.KerasTensor, scale: int, num_feat: int
     return conv(3, 3, "conv_last")(x)
 
 
+def nearest_conv_reconstruction(x: keras.KerasTensor, scale: int, num_feat: int
+                                ) -> keras.KerasTensor:
+    """Real-world SR tail (SwinIR, Swin2SR): ``conv_before_upsample`` (LeakyReLU 0.01), then
+    nearest x2 + ``conv_upK`` (LeakyReLU 0.2) per factor of 2, ``conv_hr``, ``conv_last``."""
+    x = layers.LeakyReLU(0.01)(conv(num_feat, 3, "conv_before_upsample.0")(x))
+    for i in range(1, scale.bit_length()):
+        x = layers.UpSampling2D(2, interpolation="nearest")(x)
+        x = layers.LeakyReLU(0.2)(conv(num_feat, 3, f"conv_up{i}")(x))
+    x = layers.LeakyReLU(0.2)(conv(num_feat, 3, "conv_hr")(x))
+    return conv(3, 3, "conv_last")(x)
+
+
 def window_model(name: str, scale: int, window_size: int, img_range: float,
-                 network: Callable[[keras.KerasTensor], keras.KerasTensor]) -> keras.Model:
-    """RGB [0, 1] in and out around ``network``: reflect-pad to the window multiple, subtract
-    the mean and scale by ``img_range``, undo that after, crop to ``scale`` x the input."""
+                 network: Callable[[keras.KerasTensor], keras.KerasTensor],
+                 pad_mode: str = "reflect") -> keras.Model:
+    """RGB [0, 1] in and out around ``network``: pad to the window multiple (``pad_mode``
+    ``reflect`` or ``symmetric``), subtract the mean and scale by ``img_range``, undo that
+    after, crop to ``scale`` x the input."""
     lr = keras.Input((None, None, 3), name="lr")
-    x = PadToMultiple(window_size, name="pad")(lr)
+    x = PadToMultiple(window_size, pad_mode, name="pad")(lr)
     x = layers.Rescaling(img_range, offset=[-m * img_range for m in RGB_MEAN], name="sub_mean")(x)
     x = network(x)
     x = layers.Rescaling(1.0 / img_range, offset=list(RGB_MEAN), name="add_mean")(x)
