@@ -264,7 +264,7 @@ def run(config) -> None:
         from sr_tf.evaluate import evaluate_folder, format_table, write_report
         upscaler, tag = _upscaler(config)
         for folder in FLAGS.eval_dir or [config.data.val]:
-            rows = evaluate_folder(upscaler, folder)
+            rows = evaluate_folder(upscaler, folder, max_pixels=config.infer.max_pixels)
             name = Path(folder).name or "demo"
             report = "_".join(filter(None, [name, f"x{config.model.scale}", tag]))
             print(f"\n{report}\n{format_table(rows)}")
@@ -275,7 +275,8 @@ def run(config) -> None:
         if not FLAGS.input:
             raise ConfigError("--mode=predict needs --input=<image file or folder>")
         out = Path(FLAGS.output or workdir / "predictions")
-        written, problems = predict(_upscaler(config)[0], FLAGS.input, out)
+        written, problems = predict(_upscaler(config)[0], FLAGS.input, out,
+                                    max_pixels=config.infer.max_pixels)
         print(f"{len(written)} images written to {out}; {len(problems)} skipped")
         if problems and not written:
             raise ConfigError("no image could be upscaled")
@@ -289,6 +290,7 @@ def main(argv: list[str]) -> None:
     from sr_tf.config_check import check_config
     from sr_tf.errors import UserError
     config = FLAGS.config
+    sys.stdout.reconfigure(errors="surrogateescape")   # print non-UTF-8 names as their bytes
     try:
         resolve_model(config)
         check_config(config, FLAGS.mode)

@@ -70,6 +70,8 @@ def get_config() -> ml_collections.ConfigDict:
     c.infer.batch_size = 4         # tiles per model call
     c.infer.self_ensemble = False
     c.infer.threads = 0            # LiteRT / onnxruntime threads (0: every core we may use)
+    c.infer.max_pixels = 8192 * 8192   # predict/eval refuse larger images from their header,
+                                       # before decoding (decompression bombs); 61 MP cameras fit
 
     c.export = ml_collections.ConfigDict()
     c.export.calibration_patches = 128     # int8: LR patches for post-training calibration

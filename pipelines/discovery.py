@@ -7,10 +7,10 @@ Layouts (``layout="auto"`` picks the first that fits):
 - ``hr_only``: a folder of HR images; LR is made on the fly by MATLAB bicubic downscaling.
 - ``demo``: scikit-image's bundled sample photos (HR-only), so a fresh install can train at once.
 
-Skip-or-stop rule: a problem with one file (unreadable, not an image, HR not exactly scale x LR,
-smaller than the patch, missing partner) skips that file with a warning naming it; a missing or
-empty folder, or no usable pair at all, stops with an error. ``strict=True`` stops at the first
-bad file instead.
+Skip-or-stop rule: a problem with one file (unreadable, not an image, a folder or symlink loop
+named like an image, HR not exactly scale x LR, smaller than the patch, missing partner) skips
+that file with a warning naming it; a missing or empty folder, or no usable pair at all, stops
+with an error. ``strict=True`` stops at the first bad file instead.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from absl import logging
 
 from pipelines.discovery import demo_files
 from sr_tf.degrade import bicubic_lr, modcrop
-from sr_tf.image_io import ImageError, list_images, read_image
+from sr_tf.image_io import DEFAULT_MAX_PIXELS, ImageError, list_images, read_image
 
 
 @dataclass
@@ -37,16 +37,18 @@ def eval_images(source: str | os.PathLike) -> list[Path]:
     return paths
 
 
-def iter_eval_pairs(source: str | os.PathLike, scale: int) -> Iterator[EvalPair]:
+def iter_eval_pairs(source: str | os.PathLike, scale: int,
+                    max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Iterator[EvalPair]:
     """Yield an :class:`EvalPair` per image of an HR-only folder (Set5, Set14, B100, Urban100).
 
-    ``source="demo"`` uses the embedded demo photos. A file that cannot be read, or leaves no
-    pixel once cropped to a multiple of ``scale`` and shaved by ``scale`` on each side, is skipped
-    with a warning naming it; an empty or missing folder is an error.
+    ``source="demo"`` uses the embedded demo photos. A file that cannot be read, decodes to more
+    than ``max_pixels`` pixels (checked from its header), or leaves no pixel once cropped to a
+    multiple of ``scale`` and shaved by ``scale`` on each side, is skipped with a warning naming
+    it; an empty or missing folder is an error.
     """
     for path in eval_images(source):
         try:
-            hr = read_image(path, keep_grey=True)
+            hr = read_image(path, keep_grey=True, max_pixels=max_pixels)
         except ImageError as err:
             logging.warning("skipping %s", err)
             continue

@@ -41,6 +41,7 @@ def check_config(c: ml_collections.ConfigDict, mode: str = "train") -> None:
     need(c.infer.tile_size > 0, f"infer.tile_size={c.infer.tile_size} must be positive")
     need(0 <= c.infer.overlap < c.infer.tile_size,
          f"infer.overlap={c.infer.overlap} must be >= 0 and smaller than infer.tile_size")
+    need(c.infer.max_pixels > 0, f"infer.max_pixels={c.infer.max_pixels} must be positive")
     if mode != "train":
         return
     need(c.data.patch_size > 0 and c.data.patch_size % c.model.scale == 0,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 from pathlib import Path
@@ -12,7 +14,7 @@ from tqdm import tqdm
 
 from pipelines.validation import EvalPair, iter_eval_pairs
 from sr_tf import metrics
-from sr_tf.image_io import atomic_write_bytes, to_uint8
+from sr_tf.image_io import DEFAULT_MAX_PIXELS, atomic_write_bytes, printable_name, to_uint8
 from sr_tf.imresize import imresize_uint8
 from sr_tf.inference import TiledUpscaler
 
@@ -41,7 +43,7 @@ def evaluate_pair(upscaler: TiledUpscaler, pair: EvalPair, ensemble: bool | None
     scale = upscaler.scale
     sr = super_resolve(upscaler, pair.lr, ensemble)
     bicubic = imresize_uint8(pair.lr, scale)
-    row = {"image": pair.path.name, **score(sr, pair.hr, scale)}
+    row = {"image": printable_name(pair.path), **score(sr, pair.hr, scale)}
     row.update({f"bicubic_{k}": v for k, v in score(bicubic, pair.hr, scale).items()})
     return row, sr, bicubic
 
@@ -52,10 +54,11 @@ def mean_row(rows: list[dict]) -> dict:
 
 
 def evaluate_folder(upscaler: TiledUpscaler, folder: str | os.PathLike,
-                    ensemble: bool | None = None,
-                    progress: bool = True) -> list[dict]:
-    """Rows (one per image, then ``mean``) of model and bicubic scores on an HR-only folder."""
-    pairs = list(iter_eval_pairs(folder, upscaler.scale))
+                    ensemble: bool | None = None, progress: bool = True,
+                    max_pixels: int | None = DEFAULT_MAX_PIXELS) -> list[dict]:
+    """Rows (one per image, then ``mean``) of model and bicubic scores on an HR-only folder;
+    an HR image over ``max_pixels`` is skipped with a warning, like any unreadable file."""
+    pairs = list(iter_eval_pairs(folder, upscaler.scale, max_pixels))
     desc = f"eval {Path(str(folder)).name} x{upscaler.scale}"
     rows = [evaluate_pair(upscaler, pair, ensemble)[0]
             for pair in tqdm(pairs, desc=desc, disable=not progress)]
@@ -72,12 +75,17 @@ def format_table(rows: list[dict]) -> str:
 
 
 def write_report(rows: list[dict], out_prefix: str | os.PathLike) -> tuple[Path, Path]:
-    """Write ``<prefix>.csv`` and ``<prefix>.json`` atomically; returns both paths."""
+    """Write ``<prefix>.csv`` and ``<prefix>.json`` atomically (UTF-8); returns both paths.
+
+    Image names are quoted as CSV needs (a name may hold a comma or a quote).
+    """
     prefix = Path(out_prefix)
     prefix.parent.mkdir(parents=True, exist_ok=True)
     csv_path, json_path = prefix.with_suffix(".csv"), prefix.with_suffix(".json")
-    lines = [",".join(("image",) + COLUMNS)]
-    lines += [",".join([row["image"]] + [f"{row[c]:.6f}" for c in COLUMNS]) for row in rows]
-    atomic_write_bytes(csv_path, ("\n".join(lines) + "\n").encode())
+    table = io.StringIO()
+    writer = csv.writer(table, lineterminator="\n")
+    writer.writerow(("image",) + COLUMNS)
+    writer.writerows([row["image"]] + [f"{row[c]:.6f}" for c in COLUMNS] for row in rows)
+    atomic_write_bytes(csv_path, table.getvalue().encode())
     atomic_write_bytes(json_path, json.dumps(rows, indent=2).encode())
     return csv_path, json_path

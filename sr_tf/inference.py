@@ -24,6 +24,7 @@ import numpy as np
 import tensorflow as tf
 
 from sr_tf.color import rgb_to_ycbcr, ycbcr_to_rgb
+from sr_tf.errors import ConfigError
 from sr_tf.image_io import to_uint8
 from sr_tf.imresize import imresize, upscale_integer
 from sr_tf.models import input_channels
@@ -109,6 +110,19 @@ class BatchUpscaler:
         return cls(model_upscaler(model, scale, portable), scale, size_multiple(model))
 
 
+def check_tiling(tile_size: int, overlap: int, multiple: int = 1) -> None:
+    """Raise :class:`ConfigError` unless tiles of at most ``tile_size`` pixels, starting on
+    multiples of ``multiple``, can overlap by ``overlap``: ``ceil(overlap / multiple) <
+    tile_size // multiple`` (tile 64 with 8-pixel alignment allows overlap <= 56)."""
+    tile_units = max(tile_size // multiple, 1)      # a tile is at least one unit
+    if not 0 <= overlap < tile_size or -(-overlap // multiple) >= tile_units:
+        most = (tile_units - 1) * multiple
+        raise ConfigError(f"infer.overlap={overlap} does not fit infer.tile_size={tile_size}: "
+                          f"tiles start on multiples of {multiple} pixels for this model, so "
+                          f"the overlap can be at most {most}; lower infer.overlap or raise "
+                          f"infer.tile_size")
+
+
 def _axis_tiles(length: tf.Tensor, tile: tf.Tensor, overlap: tf.Tensor, multiple: int):
     """Balanced tiles along one axis: their size, starts, and the [lo, hi) each keeps.
 
@@ -116,14 +130,20 @@ def _axis_tiles(length: tf.Tensor, tile: tf.Tensor, overlap: tf.Tensor, multiple
     ``overlap``, shrunk to share the length evenly (a 600-pixel side with tile 512 gets two
     316-pixel tiles, not two of 512). ``length`` is a multiple of ``multiple``; sizes and starts
     stay multiples of it, so a pixel-unshuffling model sees the same phase as on the whole image.
+    The plan is made in units of ``multiple`` pixels (overlap rounded up to whole units) and
+    needs :func:`check_tiling`'s condition, which it asserts.
     """
-    overlap = overlap + multiple - 1          # room for rounding starts down to the multiple
-    tile = tf.maximum(tile // multiple * multiple, multiple)
-    count = tf.maximum(1, -(-(length - overlap) // tf.maximum(tile - overlap, 1)))
-    size = -(-(length + (count - 1) * overlap) // count)
-    size = tf.minimum(-(-size // multiple) * multiple, length)
+    units, tile_units = length // multiple, tf.maximum(tile // multiple, 1)
+    overlap_units = -(-overlap // multiple)
+    tf.debugging.assert_less(
+        overlap_units, tile_units,
+        message="overlap does not fit the tile at the model's alignment (see check_tiling)")
+    step = tf.maximum(tile_units - overlap_units, 1)   # no division by 0 before the assert
+    count = tf.maximum(1, -(-(units - overlap_units) // step))
+    size = tf.minimum(-(-(units + (count - 1) * overlap_units) // count), units)
     spread = tf.maximum(count - 1, 1)
-    starts = tf.range(count) * (length - size) // spread // multiple * multiple
+    starts = tf.range(count) * (units - size) // spread * multiple
+    size = size * multiple
     cuts = (starts[1:] + starts[:-1] + size) // 2
     lo = tf.concat([[0], cuts], axis=0)
     hi = tf.concat([cuts, [length]], axis=0)
@@ -257,6 +277,7 @@ class Upscaler(TiledUpscaler):
         self.model = model
         self.batch_size = batch_size
         self.multiple = batch.multiple
+        check_tiling(tile_size, overlap, self.multiple)
         self._upscale_batch = batch.fn
 
     def _run(self, image: tf.Tensor, tile_size: tf.Tensor, overlap: tf.Tensor,

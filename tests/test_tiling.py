@@ -1,10 +1,15 @@
 """Tiled inference equals whole-image inference (<= 1/255 on uint8) for every model in the zoo."""
 
+import itertools
+import math
+
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from sr_tf.inference import Upscaler, self_ensemble, whole_image_upscale
+from sr_tf.errors import ConfigError
+from sr_tf.inference import (BatchUpscaler, Upscaler, _axis_tiles, self_ensemble,
+                             whole_image_upscale)
 from sr_tf.models import build_generator
 
 # Small variants of every architecture; overlap = 2 x receptive-field radius in LR pixels.
@@ -51,6 +56,61 @@ def test_ensemble_option_runs_through_upscaler(rng):
 
 
 def test_bad_overlap_is_rejected():
-    upscaler = Upscaler(build_generator("srcnn", 2), 2, tile_size=8, overlap=8)
+    model = build_generator("srcnn", 2)
+    with pytest.raises(ConfigError, match="overlap can be at most 7"):
+        Upscaler(model, 2, tile_size=8, overlap=8)
+    upscaler = Upscaler(model, 2, tile_size=8, overlap=4)
     with pytest.raises(tf.errors.InvalidArgumentError, match="overlap must be smaller"):
-        upscaler(np.zeros((4, 4, 3), np.uint8))
+        upscaler(np.zeros((4, 4, 3), np.uint8), overlap=8)     # a per-call option, in the graph
+
+
+def _fewest_tiles(length: int, tile: int, overlap: int, multiple: int) -> int:
+    """Independent count: tiles of the largest aligned size, each starting the largest aligned
+    step after the previous one that keeps ``overlap`` (greedy, hence the fewest)."""
+    size = max(tile // multiple, 1) * multiple
+    if length <= size:
+        return 1
+    step = (size - overlap) // multiple * multiple
+    return 1 + math.ceil((length - size) / step)
+
+
+def test_tile_plan_is_the_fewest_aligned_tiles_that_keep_the_overlap():
+    """Every valid (length, tile, overlap, multiple): tiles no larger than the tile, starting on
+    multiples, distinct, covering the side, overlapping by >= overlap, each kept pixel at least
+    overlap // 2 from a cut, and as few as the greedy count. Seen failing on the plan before the
+    fix (overlap + multiple - 1 as the overlap): 937 tiles for 118 at length 1000, tile 64,
+    overlap 56, multiple 8, most of them duplicates."""
+    cases = itertools.product((8, 40, 64, 200, 1000), (8, 16, 64, 72), (0, 3, 8, 13, 56),
+                              (1, 2, 8))
+    checked = 0
+    for length, tile, overlap, multiple in cases:
+        tile_units = max(tile // multiple, 1)
+        if length % multiple or overlap >= tile or -(-overlap // multiple) >= tile_units:
+            continue
+        size, starts, lo, hi = (t.numpy() for t in _axis_tiles(
+            tf.constant(length), tf.constant(tile), tf.constant(overlap), multiple))
+        case = (length, tile, overlap, multiple)
+        assert len(starts) == _fewest_tiles(length, tile, overlap, multiple), case
+        assert size <= max(tile, multiple) and size % multiple == 0 and size <= length, case
+        assert np.all(starts % multiple == 0) and np.all(np.diff(starts) > 0), case
+        assert starts[0] == 0 and starts[-1] + size == length, case
+        assert np.all(starts[:-1] + size - starts[1:] >= overlap), case
+        assert lo[0] == 0 and hi[-1] == length and np.all(lo[1:] == hi[:-1]), case
+        inner = (lo - starts)[1:], (starts + size - hi)[:-1]
+        assert all(np.all(margin >= overlap // 2) for margin in inner), case
+        checked += 1
+    assert checked > 150
+
+
+def test_overlap_that_cannot_fit_the_aligned_tile_is_refused():
+    """The issue's case (tile 64, overlap 58, 8-pixel alignment: 935 tiles, 117 distinct) is one
+    clear error before any work. Seen failing before the fix: no error, 935 tiles."""
+    batch = BatchUpscaler(lambda x: tf.repeat(tf.repeat(x, 2, axis=1), 2, axis=2), 2, 8)
+    with pytest.raises(ConfigError, match="multiples of 8 pixels .* at most 56"):
+        Upscaler(batch, 2, tile_size=64, overlap=58)
+    upscaler = Upscaler(batch, 2, tile_size=64, overlap=56)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="overlap does not fit the tile"):
+        upscaler(np.zeros((1000, 8, 3), np.uint8), overlap=58)
+    image = np.random.default_rng(0).integers(0, 256, (1000, 8, 3)).astype(np.uint8)
+    np.testing.assert_array_equal(upscaler(image).numpy(),
+                                  np.repeat(np.repeat(image, 2, axis=0), 2, axis=1))

@@ -81,7 +81,8 @@ def load_generator(path: str | os.PathLike, name: str | None = None, scale: int 
 
     For PyTorch weights, ``name=None`` detects the architecture, its hyper-parameters and scale
     from the file; with ``name`` the model is built from ``name``, ``scale`` and ``kwargs``, and
-    every key must fit it.
+    every key must fit it. A ``.keras`` file is loaded to compute in float32 (:func:`as_float32`),
+    whatever precision it was trained in.
     """
     from sr_tf.models import build_generator
 
@@ -89,7 +90,7 @@ def load_generator(path: str | os.PathLike, name: str | None = None, scale: int 
     if not path.is_file():
         raise FileNotFoundError(f"{path}: model file not found (train first, or pass --weights)")
     if path.suffix == ".keras":
-        return keras.saving.load_model(path, compile=False)
+        return as_float32(keras.saving.load_model(path, compile=False))
     if not is_torch_file(path):
         raise WeightImportError(f"{path}: unknown weights format (.keras, "
                                 f"{', '.join(TORCH_SUFFIXES)})")
@@ -101,6 +102,32 @@ def load_generator(path: str | os.PathLike, name: str | None = None, scale: int 
     return import_weights(build_generator(name, scale, **kwargs), state, name, str(path))
 
 
-__all__ = ["CheckpointError", "Detected", "WeightImportError",
+def as_float32(model: keras.Model) -> keras.Model:
+    """``model`` computing in float32 (itself when every layer already does).
+
+    A generator saved under ``mixed_bfloat16`` reloads with that policy in every layer, so it
+    would silently infer in bfloat16; it is rebuilt from its config with float32 policies and
+    given its weights (kept in float32 under mixed precision, so nothing is lost).
+    """
+    if all(layer.dtype_policy.name == "float32" for layer in model.layers):
+        return model
+    clone = keras.saving.deserialize_keras_object(
+        _float32_policies(keras.saving.serialize_keras_object(model)))
+    clone.set_weights(model.get_weights())
+    return clone
+
+
+def _float32_policies(config):
+    """A serialized Keras object with every dtype policy in it made ``float32``."""
+    if isinstance(config, dict):
+        if config.get("class_name") == "DTypePolicy":
+            return {**config, "config": {**config["config"], "name": "float32"}}
+        return {key: _float32_policies(value) for key, value in config.items()}
+    if isinstance(config, list):
+        return [_float32_policies(value) for value in config]
+    return config
+
+
+__all__ = ["CheckpointError", "Detected", "WeightImportError", "as_float32",
            "detect_architecture", "detect_file", "import_weights", "is_torch_file",
            "load_generator", "load_state_dict"]
