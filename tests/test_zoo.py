@@ -44,6 +44,7 @@ ZOO = {
     "mosr_dys": ("mosr", 2, {"n_block": 1, "dim": 8, "upsampler": "dys"}, 40),
     "moesr": ("moesr", 4, {"dim": 16, "n_blocks": 1, "n_block": 1}, 40),
     "safmn": ("safmn", 3, {"dim": 8, "n_blocks": 1}, 40),
+    "seemore": ("seemore", 2, {"num_experts": 2, "num_layers": 1, "embedding_dim": 8}, 40),
 }
 
 

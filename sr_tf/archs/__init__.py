@@ -7,11 +7,12 @@ order in which they are listed.
 
 from __future__ import annotations
 
-from sr_tf.archs import moesr, mosr, plksr, realplksr, safmn, span
+from sr_tf.archs import moesr, mosr, plksr, realplksr, safmn, seemore, span
 from sr_tf.archs.spec import Architecture, Detected
 
 ARCHITECTURES: tuple[Architecture, ...] = (
     span.ARCH, plksr.ARCH, realplksr.ARCH, mosr.ARCH, moesr.ARCH, safmn.ARCH,
+    seemore.ARCH,
 )
 
 
