@@ -130,8 +130,8 @@ def seemore(scale: int = 4, num_experts: int = 6, num_layers: int = 6, embedding
         raise ValueError(f"SeemoRe lr_space must be one of {', '.join(LR_SPACES)}; "
                          f"got {lr_space!r}")
     lr = keras.Input((None, None, 3), name="lr")
-    mean = ops.convert_to_tensor(DIV2K_RGB_MEAN, "float32")
-    x = res = conv(embedding_dim, 3, "conv_1")((lr - mean) * img_range)
+    x = layers.Rescaling(img_range, offset=[-m * img_range for m in DIV2K_RGB_MEAN])(lr)
+    x = res = conv(embedding_dim, 3, "conv_1")(x)
     for i in range(num_layers):
         name = f"body.{i}"
         x = _residual_pair(x, f"{name}.local_block", lambda y: _moe_block(
@@ -141,4 +141,5 @@ def seemore(scale: int = 4, num_experts: int = 6, num_layers: int = 6, embedding
     x = layers.LayerNormalization(epsilon=1e-6, name="norm")(x)
     x = conv(embedding_dim, 3, "conv_2")(x) + res
     sr = ops.depth_to_space(conv(3 * scale * scale, 3, "upsampler.0")(x), scale)
-    return keras.Model(lr, sr / img_range + mean, name=f"seemore_x{scale}")
+    sr = layers.Rescaling(1 / img_range, offset=list(DIV2K_RGB_MEAN))(sr)
+    return keras.Model(lr, sr, name=f"seemore_x{scale}")
