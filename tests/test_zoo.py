@@ -57,6 +57,7 @@ ZOO = {
                            "split_size_0": 2, "split_size_1": 4}, 64),
     "fdat": ("fdat", 4, {"embed_dim": 16, "num_groups": 1, "depth_per_group": 1, "num_heads": 2,
                          "window_size": 4, "mid_dim": 8}, 64),
+    "seemore": ("seemore", 2, {"num_experts": 2, "num_layers": 1, "embedding_dim": 8}, 40),
 }
 
 

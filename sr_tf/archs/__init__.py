@@ -28,6 +28,7 @@ from sr_tf.archs import rgt
 from sr_tf.archs import rlfn
 from sr_tf.archs import rrdb
 from sr_tf.archs import safmn
+from sr_tf.archs import seemore
 from sr_tf.archs import span
 from sr_tf.archs import srcnn
 from sr_tf.archs import srresnet
@@ -62,6 +63,7 @@ ARCHITECTURES: tuple[Architecture, ...] = (
     rgt.ARCH,
     rlfn.ARCH,
     safmn.ARCH,
+    seemore.ARCH,
     span.ARCH,
     swiftsrgan.ARCH,
     swin2sr.ARCH,

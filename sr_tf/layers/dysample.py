@@ -40,32 +40,31 @@ class DySampleWarp(layers.Layer):
         batch, height, width = ops.shape(x)[0], ops.shape(x)[1], ops.shape(x)[2]
         channels = x.shape[-1]
         offset = offset * ops.sigmoid(scope) * 0.5 + initial_positions(s, g)
-        # [B, H, W, d, G, a, b] -> [B, H, a, W, b, G, d] -> HR [B, sH, sW, G, 2]
-        offset = ops.reshape(offset, (batch, height, width, 2, g, s, s))
-        offset = ops.transpose(offset, (0, 1, 5, 2, 6, 4, 3))
-        offset = ops.reshape(offset, (batch, height * s, width * s, g, 2))
-        size = ops.cast(ops.stack([width, height]), x.dtype)
-        rows = ops.cast(ops.arange(height * s) // s, x.dtype) + 0.5
-        cols = ops.cast(ops.arange(width * s) // s, x.dtype) + 0.5
-        centre = ops.stack(ops.meshgrid(cols, rows, indexing="xy"), axis=-1)[None, :, :, None]
-        grid = 2 * (centre + offset) / size - 1                    # grid_sample's [-1, 1]
-        position = ((grid + 1) * size - 1) / 2                      # align_corners=False
-        position = ops.clip(position, 0.0, size - 1)                # padding_mode="border"
-        low = ops.floor(position)
-        frac = position - low
-        low = ops.cast(low, "int32")
-        high = ops.minimum(low + 1, ops.cast(ops.stack([width, height]), "int32") - 1)
+        # PyTorch pixel shuffle of the 2G offset maps: channels to depth_to_space's order first.
+        order = np.arange(2 * g * s * s)
+        offset = ops.take(offset, (order % (2 * g)) * s * s + order // (2 * g), axis=-1)
+        offset = ops.depth_to_space(offset, s)                     # [B, sH, sW, (d, group)]
         flat = ops.reshape(x, (-1, channels // g))                 # [(b, y, x, group), C / G]
-        base = ops.reshape(ops.arange(batch), (-1, 1, 1, 1)) * height
+        index = ops.reshape(ops.arange(batch), (-1, 1, 1, 1)) * height
+        taps = []
+        for d, (size, axis) in enumerate(((width, 2), (height, 1))):
+            length = ops.cast(size, x.dtype)
+            centre = ops.cast(ops.arange(size * s) // s, x.dtype) + 0.5
+            centre = ops.reshape(centre, (1, 1, -1, 1) if axis == 2 else (1, -1, 1, 1))
+            grid = 2 * (centre + offset[..., d * g:(d + 1) * g]) / length - 1
+            position = ops.clip(((grid + 1) * length - 1) / 2, 0.0, length - 1)   # border
+            low = ops.floor(position)
+            taps.append((ops.cast(low, "int32"), ops.minimum(ops.cast(low, "int32") + 1, size - 1),
+                         ops.reshape(position - low, (-1, 1))))
+        (x_low, x_high, fx), (y_low, y_high, fy) = taps
         group = ops.arange(g)
 
         def at(ix, iy):
-            return ops.take(flat, ((base + iy) * width + ix) * g + group, axis=0)
+            return ops.take(flat, ops.reshape(((index + iy) * width + ix) * g + group, (-1,)),
+                            axis=0)
 
-        fx, fy = frac[..., :1], frac[..., 1:]
-        lx, ly, hx, hy = low[..., 0], low[..., 1], high[..., 0], high[..., 1]
-        out = (at(lx, ly) * (1 - fx) * (1 - fy) + at(hx, ly) * fx * (1 - fy)
-               + at(lx, hy) * (1 - fx) * fy + at(hx, hy) * fx * fy)
+        out = (at(x_low, y_low) * (1 - fx) * (1 - fy) + at(x_high, y_low) * fx * (1 - fy)
+               + at(x_low, y_high) * (1 - fx) * fy + at(x_high, y_high) * fx * fy)
         return ops.reshape(out, (batch, height * s, width * s, channels))
 
     def compute_output_shape(self, input_shapes):

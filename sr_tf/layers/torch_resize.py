@@ -67,3 +67,29 @@ class NearestResizeLike(layers.Layer):
 
     def compute_output_shape(self, input_shapes):
         return (input_shapes[0][0], None, None, input_shapes[0][3])
+
+
+def _linear_taps(size_in, size_out):
+    """PyTorch ``bilinear`` (align_corners=False) along one axis: (low index, high index, weight
+    of high) with ``src = max((dst + 0.5) * in / out - 0.5, 0)``."""
+    scale = ops.cast(size_in, "float32") / ops.cast(size_out, "float32")
+    src = ops.maximum((ops.cast(ops.arange(size_out), "float32") + 0.5) * scale - 0.5, 0.0)
+    low = ops.cast(ops.floor(src), "int32")
+    return low, ops.minimum(low + 1, size_in - 1), src - ops.cast(low, "float32")
+
+
+@keras.saving.register_keras_serializable(package="sr_tf")
+class BilinearResizeLike(layers.Layer):
+    """``call([x, like])``: ``F.interpolate(x, size=like's H, W, mode="bilinear",
+    align_corners=False)`` (no antialiasing), one axis at a time by gathers."""
+
+    def call(self, inputs):
+        x, like = inputs
+        for axis in (1, 2):
+            low, high, frac = _linear_taps(ops.shape(x)[axis], ops.shape(like)[axis])
+            frac = ops.reshape(frac, (-1, 1, 1) if axis == 1 else (-1, 1))
+            x = ops.take(x, low, axis=axis) * (1 - frac) + ops.take(x, high, axis=axis) * frac
+        return x
+
+    def compute_output_shape(self, input_shapes):
+        return (input_shapes[0][0], None, None, input_shapes[0][3])

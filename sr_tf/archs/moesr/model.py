@@ -65,7 +65,8 @@ def _gated_block(x, name: str, expansion_ratio: float):
 
 
 def _msg(x, name: str, expansion_msg: float):
-    """``MSG``: conv to dim / 4, pixel unshuffle 2, three gated blocks, conv + pixel shuffle back."""
+    """``MSG``: conv to dim / 4, pixel unshuffle 2, three gated blocks, conv + pixel shuffle
+    back, plus the input."""
     dim = x.shape[-1]
     y = _pixel_unshuffle(conv(dim // 4, 3, f"{name}.down.0")(x), 2)
     y = layers.LeakyReLU(0.1)(y)

@@ -79,7 +79,7 @@ def span(scale: int = 4, feature_channels: int = 48, bias: bool = True, norm: bo
     ``bias`` is accepted and unused, as in the official code (every conv has a bias)."""
     del bias
     lr = keras.Input((None, None, 3), name="lr")
-    x = (lr - ops.convert_to_tensor(rgb_mean, "float32")) * img_range if norm else lr
+    x = layers.Rescaling(img_range, offset=[-m * img_range for m in rgb_mean])(lr) if norm else lr
     feature = Conv3XC(feature_channels, name="conv_1")(x)
     out, out_b1 = feature, None
     for i in range(1, 7):
