@@ -39,6 +39,7 @@ ZOO = {
     "swiftsrgan": ("swiftsrgan", 2, {"num_channels": 8, "num_blocks": 1}, 36),
     "rlfn": ("rlfn", 3, {"feature_channels": 8}, 48),
     "pan": ("pan", 3, {"nf": 8, "unf": 6, "nb": 1}, 28),
+    "bsrn": ("bsrn", 2, {"num_feat": 16, "num_block": 2}, 48),
 }
 
 

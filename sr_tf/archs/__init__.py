@@ -7,13 +7,14 @@ order in which they are listed.
 
 from __future__ import annotations
 
-from sr_tf.archs import pan, rlfn, swiftsrgan
+from sr_tf.archs import bsrn, pan, rlfn, swiftsrgan
 from sr_tf.archs.spec import Architecture, Detected
 
 ARCHITECTURES: tuple[Architecture, ...] = (
     swiftsrgan.ARCH,
     rlfn.ARCH,
     pan.ARCH,
+    bsrn.ARCH,
 )
 
 
