@@ -58,6 +58,7 @@ ZOO = {
     "fdat": ("fdat", 4, {"embed_dim": 16, "num_groups": 1, "depth_per_group": 1, "num_heads": 2,
                          "window_size": 4, "mid_dim": 8}, 64),
     "seemore": ("seemore", 2, {"num_experts": 2, "num_layers": 1, "embedding_dim": 8}, 40),
+    "bsrn": ("bsrn", 2, {"num_feat": 16, "num_block": 2}, 48),
 }
 
 

@@ -45,8 +45,8 @@ class EsaMaxPool(layers.Layer):
 
 def edge_pad(x, rows: int):
     """``x`` with its last row and last column repeated ``rows`` more times."""
-    x = ops.concatenate([x, ops.repeat(x[:, -1:], rows, axis=1)], axis=1)
-    return ops.concatenate([x, ops.repeat(x[:, :, -1:], rows, axis=2)], axis=2)
+    x = ops.concatenate([x, ops.tile(x[:, -1:], (1, rows, 1, 1))], axis=1)
+    return ops.concatenate([x, ops.tile(x[:, :, -1:], (1, 1, rows, 1))], axis=2)
 
 
 def enhanced_spatial_attention(x, channels: int, name: str, conv2: Callable,

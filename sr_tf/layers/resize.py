@@ -10,17 +10,14 @@ from keras import layers, ops
 
 def interpolation_matrix(size, length, dtype):
     """``[size, length]`` weights of linear interpolation from ``length`` samples to ``size``,
-    PyTorch's ``align_corners=False`` rule: source ``max((i + 0.5) * length / size - 0.5, 0)``,
-    the upper neighbour clamped to the last sample."""
+    PyTorch's ``align_corners=False`` rule: output ``i`` samples the source at ``(i + 0.5) *
+    length / size - 0.5``, clamped to ``[0, length - 1]``; sample ``j`` weighs
+    ``max(0, 1 - |source - j|)`` (the tent: the two neighbours, or one at a clamped edge)."""
     ratio = ops.cast(length, "float32") / ops.cast(size, "float32")
-    source = ops.maximum((ops.cast(ops.arange(size), "float32") + 0.5) * ratio - 0.5, 0.0)
-    low = ops.floor(source)
-    high = ops.minimum(low + 1, ops.cast(length - 1, "float32"))
-    weight = (source - low)[:, None]
-    samples = ops.cast(ops.arange(length), "float32")[None, :]
-    matrix = (1 - weight) * ops.cast(samples == low[:, None], "float32") + \
-        weight * ops.cast(samples == high[:, None], "float32")
-    return ops.cast(matrix, dtype)
+    source = ops.clip((ops.cast(ops.arange(size), "float32") + 0.5) * ratio - 0.5,
+                      0.0, ops.cast(length - 1, "float32"))
+    samples = ops.cast(ops.arange(length), "float32")
+    return ops.cast(ops.relu(1.0 - ops.abs(source[:, None] - samples[None, :])), dtype)
 
 
 @keras.saving.register_keras_serializable(package="sr_tf")
@@ -37,7 +34,7 @@ class ResizeLike(layers.Layer):
         x, reference = inputs
         rows = interpolation_matrix(ops.shape(reference)[1], ops.shape(x)[1], x.dtype)
         cols = interpolation_matrix(ops.shape(reference)[2], ops.shape(x)[2], x.dtype)
-        return ops.einsum("ph,nhwc,qw->npqc", rows, x, cols)
+        return ops.einsum("qw,npwc->npqc", cols, ops.einsum("ph,nhwc->npwc", rows, x))
 
     def compute_output_shape(self, input_shapes):
         return input_shapes[1][:3] + input_shapes[0][3:]
