@@ -15,6 +15,7 @@ from sr_tf.archs import dat
 from sr_tf.archs import drct
 from sr_tf.archs import edsr
 from sr_tf.archs import fdat
+from sr_tf.archs import grl
 from sr_tf.archs import hat
 from sr_tf.archs import imdn
 from sr_tf.archs import moesr
@@ -54,6 +55,7 @@ ARCHITECTURES: tuple[Architecture, ...] = (
     dat.ARCH,
     drct.ARCH,
     fdat.ARCH,
+    grl.ARCH,
     moesr.ARCH,
     mosr.ARCH,
     pan.ARCH,
