@@ -57,6 +57,10 @@ ZOO = {
                            "split_size_0": 2, "split_size_1": 4}, 64),
     "fdat": ("fdat", 4, {"embed_dim": 16, "num_groups": 1, "depth_per_group": 1, "num_heads": 2,
                          "window_size": 4, "mid_dim": 8}, 64),
+    "grl": ("grl", 2, {"embed_dim": 24, "depths": (3,), "num_heads_window": (2,),
+                       "num_heads_stripe": (2,), "window_size": 4, "stripe_size": (4, 8),
+                       "stripe_shift": True, "anchor_window_down_factor": 2, "mlp_ratio": 2.0,
+                       "local_connection": True, "upsampler": "pixelshuffledirect"}, 64),
 }
 
 
