@@ -20,6 +20,7 @@ from sr_tf.archs import hat
 from sr_tf.archs import imdn
 from sr_tf.archs import moesr
 from sr_tf.archs import mosr
+from sr_tf.archs import omnisr
 from sr_tf.archs import pan
 from sr_tf.archs import plksr
 from sr_tf.archs import rcan
@@ -58,6 +59,7 @@ ARCHITECTURES: tuple[Architecture, ...] = (
     grl.ARCH,
     moesr.ARCH,
     mosr.ARCH,
+    omnisr.ARCH,
     pan.ARCH,
     plksr.ARCH,
     realplksr.ARCH,

@@ -178,7 +178,8 @@ class MixedAttentionBlock(layers.Layer):
         anchor_shift = tuple(s // df for s in shift)
         mask_a2w = mask_w2a = None
         if self.stripe_shift:
-            qkv, anchor = roll2d(qkv, [-s for s in shift]), roll2d(anchor, [-s for s in anchor_shift])
+            qkv = roll2d(qkv, [-s for s in shift])
+            anchor = roll2d(anchor, [-s for s in anchor_shift])
             tokens = shift_regions(shape[1], shape[2], stripe, shift)
             anchors = shift_regions(shape[1] // df, shape[2] // df, anchor_stripe, anchor_shift)
             mask_w2a = ops.where(tokens[:, :, None] != anchors[:, None, :], MASKED, 0.0)
