@@ -59,6 +59,10 @@ ZOO = {
                          "window_size": 4, "mid_dim": 8}, 64),
     "seemore": ("seemore", 2, {"num_experts": 2, "num_layers": 1, "embedding_dim": 8}, 40),
     "bsrn": ("bsrn", 2, {"num_feat": 16, "num_block": 2}, 48),
+    "grl": ("grl", 2, {"embed_dim": 24, "depths": (3,), "num_heads_window": (2,),
+                       "num_heads_stripe": (2,), "window_size": 4, "stripe_size": (4, 8),
+                       "stripe_shift": True, "anchor_window_down_factor": 2, "mlp_ratio": 2.0,
+                       "local_connection": True, "upsampler": "pixelshuffledirect"}, 64),
 }
 
 

@@ -16,10 +16,12 @@ from sr_tf.archs import dat
 from sr_tf.archs import drct
 from sr_tf.archs import edsr
 from sr_tf.archs import fdat
+from sr_tf.archs import grl
 from sr_tf.archs import hat
 from sr_tf.archs import imdn
 from sr_tf.archs import moesr
 from sr_tf.archs import mosr
+from sr_tf.archs import omnisr
 from sr_tf.archs import pan
 from sr_tf.archs import plksr
 from sr_tf.archs import rcan
@@ -57,8 +59,10 @@ ARCHITECTURES: tuple[Architecture, ...] = (
     dat.ARCH,
     drct.ARCH,
     fdat.ARCH,
+    grl.ARCH,
     moesr.ARCH,
     mosr.ARCH,
+    omnisr.ARCH,
     pan.ARCH,
     plksr.ARCH,
     realplksr.ARCH,

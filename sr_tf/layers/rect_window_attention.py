@@ -225,3 +225,21 @@ class SpatialGateFFN(layers.Layer):
 
     def get_config(self):
         return super().get_config() | {"dim": self.dim, "hidden": self.hidden}
+
+
+@keras.saving.register_keras_serializable(package="sr_tf")
+class ZeroPadToMultiple(layers.Layer):
+    """:func:`zero_pad_to_multiple` as a model layer (OmniSR's ``check_image_size``)."""
+
+    def __init__(self, multiple: int, **kwargs):
+        super().__init__(**kwargs)
+        self.multiple = multiple
+
+    def call(self, x):
+        return zero_pad_to_multiple(x, self.multiple)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], None, None, input_shape[3])
+
+    def get_config(self):
+        return super().get_config() | {"multiple": self.multiple}

@@ -84,16 +84,25 @@ def shift_mask(height, width, window: Size, shift: Size):
     ``keras.ops`` from those runtime values: ``[nW, N, N]``, ``-100`` between tokens that the
     cyclic shift brought together from different image regions, 0 elsewhere. ``window`` and
     ``shift``: a side each, or ``(height, width)`` pairs for rectangular windows."""
+    ids = shift_regions(height, width, window, shift)
+    return ops.where(ids[:, None, :] != ids[:, :, None], MASKED, 0.0)
+
+
+def shift_regions(height, width, window: Size, shift: Size):
+    """``[nW, N]``: for each token of each window of a ``height`` x ``width`` map, which of the
+    3 x 3 image regions a cyclic shift by ``shift`` brought it from (Swin's ``img_mask``). A
+    shift of 0 puts every row (column) in the last region, as the official slices do."""
     (wh, ww), (sh, sw) = pair(window), pair(shift)
 
     def regions(length, size, step):
         i = ops.arange(length)
+        if step == 0:                   # slice(-0, None) is the whole axis
+            return ops.full_like(i, 2)
         return ops.cast(i >= length - size, "int32") + ops.cast(i >= length - step, "int32")
 
     ids = regions(height, wh, sh)[:, None] * 3 + regions(width, ww, sw)[None, :]
     # expand_dims, not ids[None, :, :, None]: LiteRT rejects strided slices that add axes.
-    ids = window_partition(ops.expand_dims(ops.expand_dims(ids, 0), -1), (wh, ww))[..., 0]
-    return ops.where(ids[:, None, :] != ids[:, :, None], MASKED, 0.0)
+    return window_partition(ops.expand_dims(ops.expand_dims(ids, 0), -1), (wh, ww))[..., 0]
 
 
 def l2_normalize(x, axis: int = -1):
