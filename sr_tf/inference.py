@@ -49,6 +49,13 @@ def size_multiple(model: keras.Model) -> int:
     return multiple
 
 
+def pad_mode(model: keras.Model) -> str:
+    """How the model pads to its multiple (``reflect``, or ``symmetric`` as ATD's official
+    forward does): the tiler pads the same way, since models that attend across the whole
+    image (ATD's token dictionary) see the padding everywhere."""
+    return next((op.mode for op in model.operations if isinstance(op, PadToMultiple)), "reflect")
+
+
 def model_scale(model: keras.Model) -> int | None:
     """The upscaling factor of an RGB generator, measured on an 8x8 input (None for Y models)."""
     if input_channels(model) == "y":
@@ -67,7 +74,7 @@ def unit_upscaler(model: keras.Model, scale: int, portable: bool = False) -> Ups
     matmuls, so LiteRT and ONNX can convert the function.
     """
     channels = input_channels(model)
-    multiple = size_multiple(model)
+    multiple, mode = size_multiple(model), pad_mode(model)
     bicubic = upscale_integer if portable else imresize
 
     def run(lr: tf.Tensor) -> tf.Tensor:
@@ -80,7 +87,7 @@ def unit_upscaler(model: keras.Model, scale: int, portable: bool = False) -> Ups
     def upscale(lr: tf.Tensor) -> tf.Tensor:
         lr = tf.cast(lr, tf.float32)
         h, w = tf.shape(lr)[1], tf.shape(lr)[2]
-        return run(reflect_pad_to_multiple(lr, multiple))[:, :h * scale, :w * scale]
+        return run(reflect_pad_to_multiple(lr, multiple, mode))[:, :h * scale, :w * scale]
 
     return upscale
 
@@ -103,11 +110,13 @@ class BatchUpscaler:
     fn: UpscaleFn
     scale: int
     multiple: int = 1
+    pad: str = "reflect"           # how the whole image is padded to ``multiple`` (pad_mode)
 
     @classmethod
     def of_model(cls, model: keras.Model, scale: int, portable: bool = False) -> BatchUpscaler:
         """A Keras generator (see :func:`model_upscaler`)."""
-        return cls(model_upscaler(model, scale, portable), scale, size_multiple(model))
+        return cls(model_upscaler(model, scale, portable), scale, size_multiple(model),
+                   pad_mode(model))
 
 
 def check_tiling(tile_size: int, overlap: int, multiple: int = 1) -> None:
@@ -151,12 +160,14 @@ def _axis_tiles(length: tf.Tensor, tile: tf.Tensor, overlap: tf.Tensor, multiple
 
 
 def tiled_upscale(upscale: UpscaleFn, image: tf.Tensor, scale: int, tile_size: tf.Tensor,
-                  overlap: tf.Tensor, batch_size: int = 4, multiple: int = 1) -> tf.Tensor:
+                  overlap: tf.Tensor, batch_size: int = 4, multiple: int = 1,
+                  pad: str = "reflect") -> tf.Tensor:
     """Upscale one LR image ``[H, W, 3]`` (float, [0, 255]) tile by tile; returns float SR.
 
     ``tile_size`` and ``overlap`` are in LR pixels (``overlap < tile_size``); an image smaller than
-    a tile is one tile. ``multiple`` is :func:`size_multiple` of the model: the image is
-    reflect-padded to it (as whole-image inference does) and the result cropped. Works eagerly and
+    a tile is one tile. ``multiple`` is :func:`size_multiple` of the model: the image is padded
+    to it (``pad``: the model's :func:`pad_mode`, as whole-image inference does) and the result
+    cropped. Works eagerly and
     inside ``tf.function`` with dynamic shapes.
     """
     image = tf.cast(image, tf.float32)
@@ -165,7 +176,7 @@ def tiled_upscale(upscale: UpscaleFn, image: tf.Tensor, scale: int, tile_size: t
     tf.debugging.assert_less(overlap, tile_size, message="overlap must be smaller than tile_size")
     tf.debugging.assert_non_negative(overlap, message="overlap must be >= 0")
     out_h, out_w = tf.shape(image)[0] * scale, tf.shape(image)[1] * scale
-    image = reflect_pad_to_multiple(image[None], multiple)[0]
+    image = reflect_pad_to_multiple(image[None], multiple, pad)[0]
     height, width = tf.shape(image)[0], tf.shape(image)[1]
     tile_h, starts_y, lo_y, hi_y = _axis_tiles(height, tile_size, overlap, multiple)
     tile_w, starts_x, lo_x, hi_x = _axis_tiles(width, tile_size, overlap, multiple)
@@ -276,7 +287,7 @@ class Upscaler(TiledUpscaler):
             raise ValueError(f"the model upscales x{batch.scale}, not x{scale}")
         self.model = model
         self.batch_size = batch_size
-        self.multiple = batch.multiple
+        self.multiple, self.pad = batch.multiple, batch.pad
         check_tiling(tile_size, overlap, self.multiple)
         self._upscale_batch = batch.fn
 
@@ -284,7 +295,7 @@ class Upscaler(TiledUpscaler):
              ensemble: tf.Tensor) -> tf.Tensor:
         def one(x: tf.Tensor) -> tf.Tensor:
             return tiled_upscale(self._upscale_batch, x, self.scale, tile_size, overlap,
-                                 self.batch_size, self.multiple)
+                                 self.batch_size, self.multiple, self.pad)
         return tf.cond(tf.cast(ensemble, tf.bool),
                        lambda: self_ensemble(one, image, self.scale), lambda: one(image))
 

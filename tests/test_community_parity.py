@@ -32,6 +32,13 @@ ARCH_OF = {"atd": "atd", "bsrn": "bsrn", "carn": "carn", "craft": "craft", "dat"
            "swiftsrgan": "swiftsrgan", "swin2sr": "swin2sr"}
 
 
+# The official output is defined up to the order of equal keys in an unstable sort: ATD groups
+# tokens by ``torch.sort(stable=False)`` of their category, and ties are ordered by libstdc++'s
+# std::sort on CPU (another order on GPU). Ours is stable, 1.7e-3 off; test_atd_sort_order.py
+# shows the port equal to 2.4e-7 once std::sort's order is substituted.
+TIE_ORDER_TOLERANCE = {"atd": 2e-3}
+
+
 def _meta(case: str) -> dict:
     return json.loads((COMMUNITY / case / "meta.json").read_text())
 
@@ -68,7 +75,7 @@ def test_import_reproduces_the_official_output(case):
         model = load_generator(COMMUNITY / case / file, **config_only(case))
         out = np.asarray(model(lr[None], training=False))[0]
         assert out.shape == expected.shape == tuple(_meta(case)["sr_shape"]), file
-        assert np.abs(out - expected).max() <= 2e-4, file
+        assert np.abs(out - expected).max() <= TIE_ORDER_TOLERANCE.get(_arch_name(case), 2e-4), file
 
 
 @needs_fixtures

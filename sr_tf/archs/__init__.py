@@ -10,6 +10,7 @@ every ``detect`` on every fixture), so the order is only the order in which they
 
 from __future__ import annotations
 
+from sr_tf.archs import atd
 from sr_tf.archs import bsrn
 from sr_tf.archs import craft
 from sr_tf.archs import dat
@@ -54,6 +55,7 @@ ARCHITECTURES: tuple[Architecture, ...] = (
     vdsr.ARCH,
     srcnn.ARCH,
     srresnet.ARCH,
+    atd.ARCH,
     bsrn.ARCH,
     craft.ARCH,
     dat.ARCH,
