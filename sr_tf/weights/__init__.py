@@ -8,6 +8,7 @@ naming to our layer names (``normalise``). :mod:`sr_tf.weights.core` does the co
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 
 import keras
@@ -68,6 +69,16 @@ def detect_file(path: str | os.PathLike) -> Detected:
     return detect_architecture(load_state_dict(path), str(path))
 
 
+def load_keras_file(path: str | os.PathLike) -> keras.Model:
+    """A model saved by ``model.save``, loaded in Keras safe mode (no Python code such as a
+    ``Lambda`` layer's); what Keras refuses or cannot read is one error naming the file."""
+    try:
+        return keras.saving.load_model(path, compile=False, safe_mode=True)
+    except (ValueError, TypeError, KeyError, OSError, zipfile.BadZipFile) as err:
+        reason = (str(err).strip().splitlines() or [type(err).__name__])[0][:400]
+        raise CheckpointError(f"{path}: Keras cannot load this model ({reason})") from err
+
+
 def load_generator(path: str | os.PathLike, name: str | None = None, scale: int | None = None,
                    **kwargs) -> keras.Model:
     """A generator from a ``.keras`` file, or from PyTorch weights (``.pth``/``.safetensors``).
@@ -82,7 +93,7 @@ def load_generator(path: str | os.PathLike, name: str | None = None, scale: int 
     if not path.is_file():
         raise FileNotFoundError(f"{path}: model file not found (train first, or pass --weights)")
     if path.suffix == ".keras":
-        return keras.saving.load_model(path, compile=False)
+        return load_keras_file(path)
     if not is_torch_file(path):
         raise WeightImportError(f"{path}: unknown weights format (.keras, "
                                 f"{', '.join(TORCH_SUFFIXES)})")
@@ -96,4 +107,4 @@ def load_generator(path: str | os.PathLike, name: str | None = None, scale: int 
 
 __all__ = ["ARCHITECTURES", "CheckpointError", "Detected", "WeightImportError",
            "detect_architecture", "detect_file", "import_weights", "is_torch_file",
-           "load_generator", "load_state_dict"]
+           "load_generator", "load_keras_file", "load_state_dict"]
