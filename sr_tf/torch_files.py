@@ -5,26 +5,30 @@ since 1.6) keeps each storage as an archive member ``<root>/data/<key>``; the le
 (older releases such as IMDN's) writes five pickles (magic number, protocol, system info, the
 object, the storage keys) and then each storage as an int64 element count and the raw bytes.
 
-A checkpoint is read as data, never run, and a hostile one costs no more than its size:
+A checkpoint is read as data, never run, and a hostile one costs little more than its size:
 
 - Every pickle in the file goes through :func:`_unpickle`: its opcodes are first scanned (only
   those of ints, floats, strings, bytes, tuples, lists, dicts, globals and storage references;
-  every counted length must lie inside the pickle, which may be at most 4 MiB, about 25,000
-  tensors), then one restricted unpickler admits ``OrderedDict``, the tensor and parameter
-  rebuild calls and the storage types, and refuses every other global (``os.system``, ...).
+  every counted length and memo index must lie inside the pickle; a file's pickles together
+  may hold at most 2 MiB, some 15,000 tensors), then one restricted unpickler admits
+  ``OrderedDict``, the tensor and parameter rebuild calls and the storage types, and refuses
+  every other global (``os.system``, ...) and any attempt to set their state.
 - Storage sizes are checked against the file before anything is read: a zip member must hold
-  exactly the bytes its tensor declares, be stored or deflated at most 16x (``torch.save``
+  exactly the bytes its tensors declare, be stored or deflated at most 16x (``torch.save``
   stores them uncompressed) and not be larger than the archive; a legacy storage must fit in
   the bytes left in the file.
 - Each tensor is a view into its storage that must lie inside it (offset and strides >= 0, the
   furthest element inside) and hold no more elements than the storage; all distinct views
   together hold at most twice the storages' bytes (a fused weight and its parts; identical
   views, as tied weights are, count once), so a stride-0 view cannot expand a few bytes into
-  gigabytes. Containers nest at most 32 deep, so a pickle that contains itself is refused.
+  gigabytes. Containers nest at most 32 deep (a pickle that contains itself is refused) and
+  are walked at most once per pickle byte (a "billion laughs" of shared lists is refused).
 
 So reading a file allocates at most three times its storage bytes (the storages and at most
-twice as much in tensors; a deflated member may expand 16x) plus about 50x its pickle; any
-violation is one :class:`CheckpointError` naming the file and the reason. ``.safetensors`` files are parsed by
+twice as much in tensors; a deflated member may expand 16x) plus the objects its pickles
+describe, at most about 40x their size (measured: 168 MiB for a 4 MiB pickle of empty lists,
+the worst case we found; so at most about 85 MiB). Any violation is one
+:class:`CheckpointError` naming the file and the reason. ``.safetensors`` files are parsed by
 the ``safetensors`` library, which checks the header's offsets, shapes and length against the
 file itself.
 """
@@ -57,7 +61,7 @@ _LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
 # Wrappers of released checkpoints, most specific first (Real-ESRGAN ships params_ema).
 WRAPPER_KEYS = ("params_ema", "params", "state_dict", "model", "net")
 
-_MAX_PICKLE_BYTES = 4 << 20
+_MAX_PICKLE_BYTES = 2 << 20
 _MAX_DEPTH = 32
 _MAX_DIMS = 32
 _MAX_EXPANSION = 16
@@ -112,6 +116,9 @@ class _Call(_Sealed):
 
     def __call__(self, *args):
         return self.function(*args)
+
+
+_STORAGE_TYPES = {name: _StorageType(dtype) for name, dtype in _STORAGE_DTYPES.items()}
 
 
 def _is_int(value) -> bool:
@@ -183,8 +190,8 @@ class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str):
         if (module, name) in self._ALLOWED:
             return self._ALLOWED[(module, name)]
-        if module == "torch" and name in _STORAGE_DTYPES:
-            return _StorageType(_STORAGE_DTYPES[name])
+        if module == "torch" and name in _STORAGE_TYPES:
+            return _STORAGE_TYPES[name]
         raise _Refused(f"refusing to unpickle {module}.{name}: only tensors and plain containers "
                        "are read (save the model's state_dict() to load it here)")
 
@@ -206,8 +213,9 @@ class _Unpickler(pickle.Unpickler):
         return storage
 
 
-def _pickle_length(data: bytes) -> int:
-    """The length of the pickle at the start of ``data``, refused unless plain data."""
+def _pickle_length(data: bytes, limit: int) -> int:
+    """The length of the pickle at the start of ``data`` (read up to ``limit`` bytes), refused
+    unless it is plain data."""
     stream = io.BytesIO(data)
     try:
         for opcode, arg, _ in pickletools.genops(stream):
@@ -215,28 +223,38 @@ def _pickle_length(data: bytes) -> int:
                 raise _Refused(f"pickle opcode {opcode.name} is not used by state dicts")
             if opcode.name == "FRAME" and arg > len(data) - stream.tell():
                 raise _Refused("a pickle frame longer than the file")
+            if opcode.name in ("PUT", "BINPUT", "LONG_BINPUT") and arg > len(data):
+                raise _Refused("a pickle memo index beyond the pickle's size")
             if opcode.name == "STOP":
                 return stream.tell()
     except ValueError as err:                               # a truncated or malformed pickle
-        raise _Refused(f"malformed pickle ({err})") from None
-    raise _Refused("a pickle larger than 4 MiB")             # genops stops only at STOP
+        if len(data) >= limit:
+            raise _Refused(f"its pickles exceed {_MAX_PICKLE_BYTES >> 20} MiB") from None
+        raise _Refused(f"not a readable PyTorch checkpoint (malformed pickle: {err})") from None
+    raise AssertionError("genops stops only at STOP")
 
 
-def _unpickle(data: bytes, storages: dict | None = None, read_storage=None) -> tuple[object, int]:
+def _unpickle(data: bytes, limit: int, storages: dict | None = None,
+              read_storage=None) -> tuple[object, int]:
     """The object pickled at the start of ``data`` (checked first) and the pickle's length."""
-    length = _pickle_length(data[:_MAX_PICKLE_BYTES])
+    length = _pickle_length(data, limit)
     stream = io.BytesIO(data[:length])
     return _Unpickler(stream, {} if storages is None else storages, read_storage).load(), length
 
 
 class _Materialiser:
-    """Containers with their tensors made arrays, within the bytes the storages hold."""
+    """Containers with their tensors made arrays, within the bytes the storages hold.
 
-    def __init__(self, storages: dict[str, _Storage]):
+    A walk visits each container once per path to it; a pickle of ``n`` bytes describes at most
+    ``n`` of them as a tree, so more visits mean containers shared to multiply the walk ("billion
+    laughs"), which no state dict does. Containers without tensors are returned as they are.
+    """
+
+    def __init__(self, storages: dict[str, _Storage], pickle_bytes: int):
         self.bytes_left = _MAX_VIEW_BYTES_PER_STORAGE_BYTE * sum(
             s.data.nbytes for s in storages.values() if s.data is not None)
+        self.visits_left = pickle_bytes
         self.tensors: dict[tuple, np.ndarray] = {}
-        self.containers: dict[int, object] = {}
 
     def __call__(self, obj, depth: int = 0):
         if depth > _MAX_DEPTH:
@@ -246,13 +264,14 @@ class _Materialiser:
             return self._tensor(obj)
         if not isinstance(obj, (dict, list, tuple)):
             return obj
-        if id(obj) not in self.containers:
-            if isinstance(obj, dict):
-                made = {k: self(v, depth + 1) for k, v in obj.items()}
-            else:
-                made = type(obj)(self(v, depth + 1) for v in obj)
-            self.containers[id(obj)] = made
-        return self.containers[id(obj)]
+        self.visits_left -= 1
+        if self.visits_left < 0:
+            raise _Refused("containers shared more often than the pickle's size allows")
+        values = obj.values() if isinstance(obj, dict) else obj
+        made = [self(v, depth + 1) for v in values]
+        if all(new is old for new, old in zip(made, values)):
+            return obj
+        return dict(zip(obj, made)) if isinstance(obj, dict) else type(obj)(made)
 
     def _tensor(self, tensor: _LazyTensor) -> np.ndarray:
         if tensor.key not in self.tensors:
@@ -316,28 +335,32 @@ def _load_zip(path: Path) -> object:
 
         data = _read_member(archive, pickles[0], _MAX_PICKLE_BYTES, archive_size)
         storages: dict[str, _Storage] = {}
-        result, _ = _unpickle(data, storages, read_storage)
-    return _Materialiser(storages)(result)
+        result, length = _unpickle(data, _MAX_PICKLE_BYTES + 1, storages, read_storage)
+    return _Materialiser(storages, length)(result)
 
 
 def _load_legacy(path: Path) -> object:
     with open(path, "rb") as f:
         file_size = os.fstat(f.fileno()).st_size
 
-        def next_pickle(storages: dict | None = None) -> object:
-            start = f.tell()
-            obj, length = _unpickle(f.read(_MAX_PICKLE_BYTES), storages)
-            f.seek(start + length)
-            return obj
+        pickle_bytes_left = _MAX_PICKLE_BYTES                # for the five pickles together
 
-        magic = next_pickle()
+        def next_pickle(storages: dict | None = None) -> tuple[object, int]:
+            nonlocal pickle_bytes_left
+            start = f.tell()
+            obj, length = _unpickle(f.read(pickle_bytes_left), pickle_bytes_left, storages)
+            pickle_bytes_left -= length
+            f.seek(start + length)
+            return obj, length
+
+        magic, _ = next_pickle()
         if not _is_int(magic) or magic != _LEGACY_MAGIC:
             raise _Refused("not a PyTorch checkpoint (bad magic number)")
         next_pickle()                                       # protocol version
-        info = next_pickle()                                # sys_info dict
+        info, _ = next_pickle()                             # sys_info dict
         storages: dict[str, _Storage] = {}
-        result = next_pickle(storages)
-        keys = next_pickle()
+        result, length = next_pickle(storages)
+        keys, _ = next_pickle()
         if not (isinstance(keys, list) and all(isinstance(k, str) for k in keys)
                 and len(set(keys)) == len(keys)):
             raise _Refused("the storage list is not a list of distinct keys")
@@ -358,7 +381,7 @@ def _load_legacy(path: Path) -> object:
                 raise _Refused(f"storage {key} declares {size} bytes but the file has "
                                f"{file_size - f.tell()} left")
             storage.data = _elements(f.read(size), storage.dtype, little)
-    return _Materialiser(storages)(result)
+    return _Materialiser(storages, length)(result)
 
 
 def read_pth(path: str | os.PathLike) -> object:
@@ -371,7 +394,8 @@ def read_pth(path: str | os.PathLike) -> object:
     except _Refused as err:
         raise CheckpointError(f"{path}: {err}") from None
     except (pickle.UnpicklingError, EOFError, KeyError, ValueError, struct.error, IndexError,
-            OverflowError, zipfile.BadZipFile, zlib.error, AttributeError, TypeError) as err:
+            OverflowError, zipfile.BadZipFile, zlib.error, AttributeError, TypeError,
+            NotImplementedError, RuntimeError, OSError) as err:   # zipfile: method, password, seek
         reason = " ".join(str(err).split())[:200]
         raise CheckpointError(f"{path}: not a readable PyTorch checkpoint ({reason})") from err
 
