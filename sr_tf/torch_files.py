@@ -134,7 +134,8 @@ class _LazyTensor(_Sealed):
         if not (isinstance(shape, tuple) and isinstance(stride, tuple)
                 and len(shape) == len(stride) <= _MAX_DIMS
                 and all(map(_is_int, shape + stride))):
-            raise _Refused(f"a tensor with malformed size {shape!r} or stride {stride!r}")
+            raise _Refused(f"a tensor with malformed size {str(shape)[:40]} or stride "
+                           f"{str(stride)[:40]}")
         self.storage, self.offset, self.shape, self.stride = storage, offset, shape, stride
 
     @property
@@ -409,9 +410,11 @@ def unwrap_state_dict(obj: object, path: str | os.PathLike = "") -> dict[str, np
         obj = inner
     if not isinstance(obj, dict):
         raise CheckpointError(f"{path}: holds a {type(obj).__name__}, not a state dict")
-    state = {str(k).removeprefix("module."): v for k, v in obj.items() if isinstance(v, np.ndarray)}
+    state = {k.removeprefix("module."): v for k, v in obj.items()
+             if isinstance(k, str) and isinstance(v, np.ndarray)}      # names are strings
     if not state:
-        raise CheckpointError(f"{path}: no tensors found (keys: {sorted(map(str, obj))[:8]})")
+        names = sorted(k[:40] for k in obj if isinstance(k, str))[:8]
+        raise CheckpointError(f"{path}: no tensors found (keys: {names})")
     return {k: v.astype(np.float32) if v.dtype in (np.float16, ml_dtypes.bfloat16) else v
             for k, v in state.items()}
 
