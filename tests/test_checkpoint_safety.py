@@ -304,7 +304,8 @@ def test_hostile_checkpoint_is_refused_in_one_line(hostile, name):
     bytes budget removed (overlapping views); the zip expansion check removed (zip bomb); the
     legacy size check removed (MemoryError); the depth limit removed (the 100,000-deep list hit
     RecursionError); the walk's visit budget removed (the DAG timed out); the opcode scan
-    removed (the bytes8, set and memo-index files)."""
+    removed (the bytes8, set and memo-index files); ``str(key)`` of every state-dict key
+    restored (the 100,000-digit key escaped as ValueError)."""
     results, markers, cases, paths = hostile
     result = results[name]
     assert result is not None, f"{name}: no result (the child crashed or timed out before it)"
