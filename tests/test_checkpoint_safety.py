@@ -131,27 +131,32 @@ def one_tensor_zip(path, numel: int, offset: int, shape: tuple, stride: tuple):
                    {"0": floats(numel).tobytes()})
 
 
-def write_zip_bomb(path, size: int = 1 << 30):
-    """A storage member of ``size`` zero bytes deflated to about 1 MB. After a full flush deflate
-    restarts, so each MiB of zeros compresses to the same bytes: the stream is that block
-    repeated (crafted in a second, where zipfile would take 20 s to compress)."""
+def add_deflated_zeros(archive: zipfile.ZipFile, name: str, size: int) -> None:
+    """Member ``name``: ``size`` zero bytes deflated to about size/1000. After a full flush
+    deflate restarts, so each MiB of zeros compresses to the same bytes: the stream is that
+    block repeated (crafted in a second, where zipfile would take 20 s to compress it)."""
     chunk = bytes(1 << 20)
     deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
     block = deflate.compress(chunk) + deflate.flush(zlib.Z_FULL_FLUSH)
     stream = block * (size >> 20) + deflate.flush()
-    info = zipfile.ZipInfo("archive/data/0", date_time=(2020, 1, 1, 0, 0, 0))
+    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
     info.compress_type, info.file_size, info.compress_size = zipfile.ZIP_DEFLATED, size, len(stream)
     info.CRC = 0
     for _ in range(size >> 20):
         info.CRC = zlib.crc32(chunk, info.CRC)
+    info.header_offset = archive.fp.tell()              # append the member as it is
+    archive.fp.write(info.FileHeader() + stream)
+    archive.filelist.append(info)
+    archive.NameToInfo[info.filename] = info
+    archive.start_dir = archive.fp.tell()
+
+
+def write_zip_bomb(path, size: int = 1 << 30):
+    """A checkpoint whose one storage member is ``size`` zero bytes deflated to about 1 MB."""
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("archive/data.pkl",
                          dumps({"w": Tensor(Storage("0", size // 4), 0, (size // 4,), (1,))}))
-        info.header_offset = archive.fp.tell()          # append the member as it is
-        archive.fp.write(info.FileHeader() + stream)
-        archive.filelist.append(info)
-        archive.NameToInfo[info.filename] = info
-        archive.start_dir = archive.fp.tell()
+        add_deflated_zeros(archive, "archive/data/0", size)
     return path
 
 
@@ -426,6 +431,20 @@ def test_keras_file_refused_by_safe_mode_is_one_line(tmp_path):
     message = str(err.value)
     assert message.startswith(f"{tmp_path / 'lambda.keras'}: ") and "\n" not in message
     assert "Lambda" in message
+
+
+def test_keras_zip_bomb_is_refused_before_keras_reads_it(tmp_path):
+    """A .keras archive whose config.json inflates to 256 MiB is refused from its declared sizes.
+    Seen failing with the size check removed from load_keras_file (Keras read the member whole
+    and failed later with a different error)."""
+    from sr_tf.weights import load_generator
+    path = tmp_path / "bomb.keras"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("metadata.json", "{}")
+        add_deflated_zeros(archive, "config.json", 256 << 20)
+    with pytest.raises(CheckpointError, match="a zip bomb") as err:
+        load_generator(path)
+    assert str(err.value).startswith(f"{path}: ") and "\n" not in str(err.value)
 
 
 @pytest.mark.slow

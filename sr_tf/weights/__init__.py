@@ -71,7 +71,17 @@ def detect_file(path: str | os.PathLike) -> Detected:
 
 def load_keras_file(path: str | os.PathLike) -> keras.Model:
     """A model saved by ``model.save``, loaded in Keras safe mode (no Python code such as a
-    ``Lambda`` layer's); what Keras refuses or cannot read is one error naming the file."""
+    ``Lambda`` layer's); what Keras refuses or cannot read is one error naming the file. Keras
+    stores the archive's members uncompressed, so members declaring more than 16x the file's
+    size (a zip bomb) are refused before Keras reads them."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            declared = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as err:
+        raise CheckpointError(f"{path}: not a .keras file ({err})") from err
+    if declared > 16 * os.path.getsize(path):
+        raise CheckpointError(f"{path}: its members declare {declared} bytes, more than 16x "
+                              "the file (a zip bomb?)")
     try:
         return keras.saving.load_model(path, compile=False, safe_mode=True)
     except (ValueError, TypeError, KeyError, OSError, zipfile.BadZipFile) as err:
