@@ -1,7 +1,7 @@
 """Hostile and broken checkpoints: refused in one line, never run, never read outside a storage,
 never allocating much beyond the file's own size; and legitimate tensor layouts still read.
 
-Each file is crafted here, byte for byte as ``torch.save`` writes it (zip or legacy format), by a
+Each file is crafted here, laid out as ``torch.save`` writes it (zip or legacy format), by a
 small pickler that writes torch's globals by name (PyTorch is not needed). The malicious files are
 read in one child process under a 2 GiB address-space limit, so a crash (SIGSEGV from a view
 outside its storage) or an allocation bomb fails the cases it hits instead of the test run, and
@@ -300,6 +300,7 @@ def _case_names():
     return list(_cases(ROOT / "unused"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", _case_names())
 def test_hostile_checkpoint_is_refused_in_one_line(hostile, name):
     """Seen failing with: plain ``pickle.load`` restored for the legacy header pickles (the
@@ -321,6 +322,7 @@ def test_hostile_checkpoint_is_refused_in_one_line(hostile, name):
     assert not marker_of(markers, name).exists(), "the pickle ran code"
 
 
+@pytest.mark.slow
 def test_hostile_checkpoints_stay_within_a_memory_bound(hostile):
     """Peak memory (read in file order, so each file's own growth shows) stays under
     MAX_GROWTH_MIB for every hostile file, and under MAX_AMPLIFIER_GROWTH_MIB for a 1 MiB pickle
