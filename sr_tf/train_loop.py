@@ -182,11 +182,11 @@ def _panel(lr, bicubic, sr, hr, scale, size: int = 192) -> np.ndarray:
 def init_generator(generator: keras.Model, ema: keras.Model, path: str, name: str) -> None:
     """Start from a trained generator: a ``.keras`` file or PyTorch weights of architecture
     ``name`` (an official pretrained model, or ESRGAN's PSNR stage)."""
-    from sr_tf.weights import import_weights, is_torch_file, load_state_dict
+    from sr_tf.weights import import_weights, is_torch_file, load_keras_file, load_state_dict
     if is_torch_file(path):
         import_weights(generator, load_state_dict(path), name, path)
     else:
-        generator.set_weights(keras.saving.load_model(path, compile=False).get_weights())
+        generator.set_weights(load_keras_file(path).get_weights())
     ema.set_weights(generator.get_weights())
     logging.info("initialised the generator from %s", path)
 

@@ -9,6 +9,7 @@ does the conversion.
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 
 import keras
@@ -75,6 +76,26 @@ def detect_file(path: str | os.PathLike, quiet: bool = False) -> Detected | None
         raise
 
 
+def load_keras_file(path: str | os.PathLike) -> keras.Model:
+    """A model saved by ``model.save``, loaded in Keras safe mode (no Python code such as a
+    ``Lambda`` layer's); what Keras refuses or cannot read is one error naming the file. Keras
+    stores the archive's members uncompressed, so members declaring more than 16x the file's
+    size (a zip bomb) are refused before Keras reads them."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            declared = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as err:
+        raise CheckpointError(f"{path}: not a .keras file ({err})") from err
+    if declared > 16 * os.path.getsize(path):
+        raise CheckpointError(f"{path}: its members declare {declared} bytes, more than 16x "
+                              "the file (a zip bomb?)")
+    try:
+        return keras.saving.load_model(path, compile=False, safe_mode=True)
+    except (ValueError, TypeError, KeyError, OSError, zipfile.BadZipFile) as err:
+        reason = (str(err).strip().splitlines() or [type(err).__name__])[0][:400]
+        raise CheckpointError(f"{path}: Keras cannot load this model ({reason})") from err
+
+
 def load_generator(path: str | os.PathLike, name: str | None = None, scale: int | None = None,
                    **kwargs) -> keras.Model:
     """A generator from a ``.keras`` file, or from PyTorch weights (``.pth``/``.safetensors``).
@@ -90,7 +111,7 @@ def load_generator(path: str | os.PathLike, name: str | None = None, scale: int 
     if not path.is_file():
         raise FileNotFoundError(f"{path}: model file not found (train first, or pass --weights)")
     if path.suffix == ".keras":
-        return as_float32(keras.saving.load_model(path, compile=False))
+        return as_float32(load_keras_file(path))
     if not is_torch_file(path):
         raise WeightImportError(f"{path}: unknown weights format (.keras, "
                                 f"{', '.join(TORCH_SUFFIXES)})")
@@ -130,4 +151,4 @@ def _float32_policies(config):
 
 __all__ = ["CheckpointError", "Detected", "WeightImportError", "as_float32",
            "detect_architecture", "detect_file", "import_weights", "is_torch_file",
-           "load_generator", "load_state_dict"]
+           "load_generator", "load_keras_file", "load_state_dict"]
