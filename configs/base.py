@@ -38,6 +38,7 @@ def get_config() -> ml_collections.ConfigDict:
     c.train.grad_clip = 0.0        # global-norm clipping; 0 = off
     c.train.loss = ml_collections.ConfigDict({"l1": 1.0, "l2": 0.0, "charbonnier": 0.0})
     c.train.ema_decay = 0.999
+    c.train.ema_warmup = True      # rate min(decay, (1 + step) / (10 + step)); False: decay
     c.train.augment = True         # random dihedral transform, on device
     c.train.precision = "float32"  # float32, mixed_bfloat16, mixed_float16
     c.train.xla = False

@@ -90,15 +90,17 @@ def build_trainer(config: ml_collections.ConfigDict, steps: int) -> tuple[SRTrai
     return trainer, ema
 
 
-def ema_update(ema: keras.Model, live: keras.Model, step: tf.Variable, decay: float) -> None:
+def ema_update(ema: keras.Model, live: keras.Model, step: tf.Variable, decay: float,
+               warmup: bool = True) -> None:
     """Move every EMA weight towards the live one: trainable weights and the BatchNorm
     statistics alike (an average without them keeps the initial statistics forever).
 
-    Warm-up as ``tf.train.ExponentialMovingAverage(num_updates=step)``: the rate is
-    ``min(decay, (1 + step) / (10 + step))``, so early on the average follows the weights.
+    With ``warmup``, as ``tf.train.ExponentialMovingAverage(num_updates=step)``: the rate is
+    ``min(decay, (1 + step) / (10 + step))``, so early on the average follows the weights;
+    without it the rate is ``decay`` from the first step.
     """
     done = tf.cast(step, tf.float32)
-    rate = tf.minimum(decay, (1.0 + done) / (10.0 + done))
+    rate = tf.minimum(decay, (1.0 + done) / (10.0 + done)) if warmup else tf.constant(decay)
     for averaged, current in zip(ema.weights, live.weights):
         value = tf.cast(current, averaged.dtype)
         averaged.assign(rate * averaged + (1.0 - rate) * value
@@ -235,7 +237,7 @@ def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict
         logs = strategy.run(replica_step, args=(next(iterator),))
         logs = {k: strategy.reduce(tf.distribute.ReduceOp.MEAN, v, axis=None)
                 for k, v in logs.items()}
-        ema_update(ema, trainer.generator, step, float(t.ema_decay))
+        ema_update(ema, trainer.generator, step, float(t.ema_decay), t.ema_warmup)
         step.assign_add(1)
         return logs
 
