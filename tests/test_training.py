@@ -173,8 +173,9 @@ def _runs(saved: dict, prefix: str) -> dict[str, np.ndarray]:
 
 def test_one_and_two_replicas_give_the_same_weights_with_active_clipping(tmp_path):
     """Fails if clipping acts on each replica's share, as Keras' ``global_clipnorm`` does (two
-    replicas then step up to twice as far), and if clipping is a no-op (seen failing: the
-    applied norm was the raw 1.12, not 0.05; 1 and 2 devices still agreed)."""
+    replicas then step up to twice as far; seen failing: a weight off by 1.4e-3 relative), and
+    if clipping is a no-op (seen failing: the applied norm was the raw 1.12, not 0.05; 1 and 2
+    devices still agreed)."""
     clip = 0.05
     plain, clipped = _one_step_runs(tmp_path, "edsr", 0.0), _one_step_runs(tmp_path, "edsr", clip)
     assert float(plain["norm"]) > 4 * clip                  # the raw gradient is far above it
@@ -241,7 +242,8 @@ def _finish_workers(procs, timeout=300) -> list[str]:
 @pytest.mark.slow
 def test_two_workers_train_like_one_worker_with_the_same_global_batch(tmp_path, train_data):
     """With active clipping (worker.py: 0.05, raw norm ~1). Fails if each worker clips its own
-    share of the gradient, as Keras' ``global_clipnorm`` does (seen failing: ...)."""
+    share of the gradient, as Keras' ``global_clipnorm`` does (seen failing: an EMA kernel off
+    by 2.7e-4 relative)."""
     _finish_workers(_start_workers(tmp_path, train_data))
     run_python(["tests/helpers/worker.py", str(tmp_path / "single"), str(tmp_path / "single.npz")],
                env={"SR_TF_TEST_DATA": str(train_data)})
@@ -253,7 +255,9 @@ def test_two_workers_train_like_one_worker_with_the_same_global_batch(tmp_path, 
 @pytest.mark.slow
 def test_a_signal_to_one_worker_stops_both_at_the_same_step(tmp_path, train_data):
     """SIGTERM to the second worker alone, mid-run: both stop, at the same step. Fails if the
-    stop is not agreed (seen failing: ...)."""
+    stop flag is not all-reduced (seen failing: the signalled worker left alone and the other
+    aborted in its next all-reduce, UNAVAILABLE: task 1 stopped sending heartbeats); the
+    old test, both budgets expiring while step 1 traced, passed that mutant."""
     procs = _start_workers(tmp_path, train_data, extra=["long"])
     _wait_for_checkpoint(procs[0], tmp_path / "w0", at_least=4)
     procs[1].send_signal(signal.SIGTERM)
