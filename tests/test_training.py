@@ -17,7 +17,8 @@ import tensorflow as tf
 from conftest import ROOT, run_python, write_png
 from sr_tf.losses import PerceptualLoss, adversarial_losses, pixel_loss
 from sr_tf.models import build_discriminator, build_generator
-from sr_tf.train_loop import ema_update, learning_rate
+from sr_tf.hardware import choose_precision, choose_xla, cpu_flags
+from sr_tf.train_loop import ema_update, learning_rate, steps_in_call
 from sr_tf.trainers import GANTrainer, PixelLossWeights, SRTrainer
 
 TINY = ROOT / "tests" / "helpers" / "tiny_config.py"
@@ -141,6 +142,44 @@ def test_learning_rate_schedules_follow_their_definitions():
         [1e-3, 1e-3 * (0.01 + 0.99 * 0.5), 1e-5], rel=1e-4)
 
 
+def _call_ends(t, validating: bool) -> list[int]:
+    ends, current = [], 0
+    while current < t.steps:
+        count = steps_in_call(current, t, validating)
+        assert 1 <= count <= t.steps_per_call
+        current += count
+        ends.append(current)
+    return ends
+
+
+def test_calls_end_at_every_logging_checkpoint_and_validation_step():
+    """Boundaries worked out by hand. Fails if a call may run past one (seen failing with
+    ``min(steps_per_call, steps - current)``: calls ended at 4, 8, ...)."""
+    import ml_collections
+    t = ml_collections.ConfigDict({"steps": 23, "steps_per_call": 4, "log_every": 5,
+                                   "ckpt_every": 10, "val_every": 7})
+    assert _call_ends(t, validating=True) == [4, 5, 7, 10, 14, 15, 19, 20, 21, 23]
+    assert _call_ends(t, validating=False) == [4, 5, 9, 10, 14, 15, 19, 20, 23]
+
+
+def test_precision_and_xla_are_chosen_from_the_hardware(tmp_path):
+    """Fails if auto picks bfloat16 on an AVX2-only CPU or a pre-Ampere GPU, or float32 where
+    AMX / AVX512-BF16 / compute capability 8 are found."""
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse avx2 amx_bf16 amx_tile\n")
+    assert {"avx2", "amx_bf16"} <= cpu_flags(cpuinfo)
+    assert cpu_flags(tmp_path / "missing") == set()
+    assert choose_precision("auto", {"avx2", "amx_bf16"}, [])[0] == "mixed_bfloat16"
+    assert choose_precision("auto", {"avx512f", "avx512_bf16"}, [])[0] == "mixed_bfloat16"
+    policy, why = choose_precision("auto", {"avx2", "fma"}, [])
+    assert policy == "float32" and "amx_bf16" in why
+    assert choose_precision("auto", {"amx_bf16"}, [(8, 0)])[0] == "mixed_bfloat16"
+    assert choose_precision("auto", {"amx_bf16"}, [(7, 5)])[0] == "float32"   # the GPU trains
+    assert choose_precision("float32", {"amx_bf16"}, [(9, 0)]) == ("float32", "set in the config")
+    assert choose_xla(None, [(8, 0)])[0] and not choose_xla(None, [])[0]
+    assert choose_xla(False, [(8, 0)]) == (False, "set in the config")
+
+
 def test_missing_vgg_weights_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="VGG19 weights file .* not found"):
         PerceptualLoss({"block5_conv4": 1.0}, weights=str(tmp_path / "vgg19.h5"))
@@ -211,7 +250,7 @@ def _free_ports(n):
     return ports
 
 
-def _start_workers(tmp_path, train_data, extra=()) -> list[subprocess.Popen]:
+def _start_workers(tmp_path, train_data, extra) -> list[subprocess.Popen]:
     """Two MultiWorkerMirroredStrategy workers on localhost (tests/helpers/worker.py)."""
     workers = [f"127.0.0.1:{p}" for p in _free_ports(2)]
     procs = []
@@ -241,12 +280,12 @@ def _finish_workers(procs, timeout=300) -> list[str]:
 
 @pytest.mark.slow
 def test_two_workers_train_like_one_worker_with_the_same_global_batch(tmp_path, train_data):
-    """With active clipping (worker.py: 0.05, raw norm ~1). Fails if each worker clips its own
-    share of the gradient, as Keras' ``global_clipnorm`` does (seen failing: an EMA kernel off
-    by 2.7e-4 relative)."""
-    _finish_workers(_start_workers(tmp_path, train_data))
-    run_python(["tests/helpers/worker.py", str(tmp_path / "single"), str(tmp_path / "single.npz")],
-               env={"SR_TF_TEST_DATA": str(train_data)})
+    """With active clipping (worker.py: 0.05, raw norm ~1), the workers running 2 steps per
+    call, the single process 1. Fails if each worker clips its own share of the gradient, as
+    Keras' ``global_clipnorm`` does (seen failing: an EMA kernel off by 2.7e-4 relative)."""
+    _finish_workers(_start_workers(tmp_path, train_data, ["2"]))
+    run_python(["tests/helpers/worker.py", str(tmp_path / "single"), str(tmp_path / "single.npz"),
+                "1"], env={"SR_TF_TEST_DATA": str(train_data)})
     single = dict(np.load(tmp_path / "single.npz"))
     assert_same_tensors(dict(np.load(tmp_path / "w0.npz")), single)
     assert_same_tensors(dict(np.load(tmp_path / "w1.npz")), single)
@@ -254,11 +293,12 @@ def test_two_workers_train_like_one_worker_with_the_same_global_batch(tmp_path, 
 
 @pytest.mark.slow
 def test_a_signal_to_one_worker_stops_both_at_the_same_step(tmp_path, train_data):
-    """SIGTERM to the second worker alone, mid-run: both stop, at the same step. Fails if the
+    """SIGTERM to the second worker alone, mid-run, at several steps per call (3, so calls of
+    2: they end at each logging step): both stop, at the same step. Fails if the
     stop flag is not all-reduced (seen failing: the signalled worker left alone and the other
     aborted in its next all-reduce, UNAVAILABLE: task 1 stopped sending heartbeats); the
     old test, both budgets expiring while step 1 traced, passed that mutant."""
-    procs = _start_workers(tmp_path, train_data, extra=["long"])
+    procs = _start_workers(tmp_path, train_data, ["3", "long"])
     _wait_for_checkpoint(procs[0], tmp_path / "w0", at_least=4)
     procs[1].send_signal(signal.SIGTERM)
     outputs = _finish_workers(procs, timeout=120)
@@ -301,11 +341,13 @@ def _wait_for_checkpoint(proc, workdir, at_least=10, timeout=240):
 # steps before the checkpoint; a higher learning rate makes the EMA differ from the live weights.
 RESUME_FLAGS = ("--config.train.ema_decay=0.9", "--config.train.ema_warmup=False",
                 "--config.train.lr=1e-3")
+MULTI_STEP = ("--config.train.steps_per_call=3",)
 
 
 @pytest.mark.slow
 def test_sigkill_then_resume_ends_where_an_uninterrupted_run_ends(tmp_path, train_data):
-    """Resumed == uninterrupted: weights, Adam moments, EMA and step.
+    """Resumed == uninterrupted: weights, Adam moments, EMA and step; the killed and resumed
+    runs make 3 steps per call, the uninterrupted one 1.
 
     Fails if the EMA restarts from the live weights on resume (seen failing: an EMA kernel off by
     1.3e-2 relative) or if Adam's moments restart at zero (seen failing: the EMA kernel off by
@@ -313,15 +355,15 @@ def test_sigkill_then_resume_ends_where_an_uninterrupted_run_ends(tmp_path, trai
     """
     env = {**os.environ, "SR_TF_TEST_DATA": str(train_data), "PYTHONPATH": str(ROOT)}
     killed = tmp_path / "killed"
-    proc = _start(killed, 100_000, env, RESUME_FLAGS)
+    proc = _start(killed, 100_000, env, RESUME_FLAGS + MULTI_STEP)
     _wait_for_checkpoint(proc, killed)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     saved = _latest_step(killed)
     assert 10 <= saved < 100_000
     total = saved + 5
-    result = subprocess.run(_train_cmd(killed, total, *RESUME_FLAGS), cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(_train_cmd(killed, total, *RESUME_FLAGS, *MULTI_STEP), cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "resumed from" in result.stderr and f"at step {saved}" in result.stderr
     assert json.loads((killed / "metrics.json").read_text())["step"] == total

@@ -3,7 +3,7 @@ single process. Trains the tiny config with active gradient clipping (0.05; the 
 ~1), then saves every variable of its own last checkpoint (generator, EMA, optimizer slots,
 step) to OUT.npz.
 
-usage: [TF_CONFIG=...] python tests/helpers/worker.py WORKDIR OUT.npz [long]
+usage: [TF_CONFIG=...] python tests/helpers/worker.py WORKDIR OUT.npz STEPS_PER_CALL [long]
 With ``long`` the run is planned for a million steps (checkpoints every 4) and ends on SIGTERM.
 """
 
@@ -25,7 +25,8 @@ config.train.steps = 6
 config.train.ckpt_every = 6
 config.train.log_every = 2
 config.train.grad_clip = 0.05
-if sys.argv[3:] == ["long"]:
+config.train.steps_per_call = int(sys.argv[3])
+if sys.argv[4:] == ["long"]:
     config.train.steps = 1_000_000
     config.train.ckpt_every = 4
 config.train.distribute = "multi_worker" if "TF_CONFIG" in os.environ else "default"
