@@ -332,11 +332,12 @@ def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict
             if wants_stop and current < t.steps:
                 logging.info("stopping at step %d", current)
                 break
+        loop_end = time.time()
         save()
         writer.flush()
     final = {"step": int(step.numpy()), **results}
-    if timed_steps:     # speed after the first step, so tracing is not counted
-        final["steps_per_s"] = timed_steps / (time.time() - timed_from)
+    if timed_steps:     # speed after the first call (tracing) and before the final save
+        final["steps_per_s"] = timed_steps / (loop_end - timed_from)
     if chief:
         _write_json(workdir / "metrics.json", final)
     return final

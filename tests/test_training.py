@@ -352,6 +352,8 @@ def test_sigkill_then_resume_ends_where_an_uninterrupted_run_ends(tmp_path, trai
     Fails if the EMA restarts from the live weights on resume (seen failing: an EMA kernel off by
     1.3e-2 relative) or if Adam's moments restart at zero (seen failing: the EMA kernel off by
     2.7e-3, the trajectory having changed); with warm-up and ``atol=1e-6`` both mutants passed.
+    Fails if the EMA is updated once per call instead of every step (seen failing: an EMA
+    kernel off by 1.3e-2 relative).
     """
     env = {**os.environ, "SR_TF_TEST_DATA": str(train_data), "PYTHONPATH": str(ROOT)}
     killed = tmp_path / "killed"
