@@ -42,7 +42,8 @@ from sr_tf.trainers import GANTrainer, PixelLossWeights, SRTrainer
 
 
 def make_strategy(kind: str = "auto") -> tf.distribute.Strategy:
-    """``auto``: MultiWorkerMirrored when TF_CONFIG names a cluster, else Mirrored on all devices."""
+    """``auto``: MultiWorkerMirrored when TF_CONFIG names a cluster, else Mirrored on all
+    devices."""
     if kind == "auto":
         kind = "multi_worker" if "TF_CONFIG" in os.environ else "mirrored"
     if kind == "multi_worker":
