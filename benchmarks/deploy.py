@@ -99,7 +99,7 @@ def main() -> None:
                                    write_json)
     from benchmarks.inference import lr_image
     from sr_tf.artifacts import SavedModelUpscaler, open_artifact
-    from sr_tf.backends import default_threads
+    from sr_tf.runtimes import default_threads
     from sr_tf.evaluate import evaluate_folder
     from sr_tf.export import calibration_patches, export_file, export_saved_model
     from sr_tf.inference import Upscaler

@@ -38,9 +38,14 @@ def get_config() -> ml_collections.ConfigDict:
     c.train.grad_clip = 0.0        # global-norm clipping; 0 = off
     c.train.loss = ml_collections.ConfigDict({"l1": 1.0, "l2": 0.0, "charbonnier": 0.0})
     c.train.ema_decay = 0.999
+    c.train.ema_warmup = True      # rate min(decay, (1 + step) / (10 + step)); False: decay
     c.train.augment = True         # random dihedral transform, on device
-    c.train.precision = "float32"  # float32, mixed_bfloat16, mixed_float16
-    c.train.xla = False
+    c.train.precision = "auto"     # auto (mixed_bfloat16 on AMX/AVX512-BF16 CPUs and GPUs of
+                                   # compute capability >= 8, else float32), float32,
+                                   # mixed_bfloat16, mixed_float16
+    c.train.xla = ml_collections.config_dict.placeholder(bool)   # None: auto (on with a GPU)
+    c.train.steps_per_call = 1     # train steps per compiled call; logging, checkpoints,
+                                   # validation and the stop check happen between calls
     c.train.distribute = "auto"    # auto, mirrored, multi_worker, default
     c.train.seed = 0
     c.train.init_from = ""         # a .keras generator to start from (ESRGAN's PSNR stage)

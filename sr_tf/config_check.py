@@ -14,7 +14,7 @@ CHOICES = {
     "data.cache": ("auto", "memory", "none"),
     "train.optimizer": ("adam", "adamw"),
     "train.schedule": ("constant", "step", "cosine"),
-    "train.precision": ("float32", "mixed_bfloat16", "mixed_float16"),
+    "train.precision": ("auto", "float32", "mixed_bfloat16", "mixed_float16"),
     "train.distribute": ("auto", "mirrored", "multi_worker", "default"),
     "gan.adversarial": ("vanilla", "relativistic"),
     "gan.discriminator": tuple(DISCRIMINATORS),
@@ -50,5 +50,5 @@ def check_config(c: ml_collections.ConfigDict, mode: str = "train") -> None:
     need(c.train.batch_size > 0, f"train.batch_size={c.train.batch_size} must be positive")
     need(c.train.lr > 0, f"train.lr={c.train.lr} must be positive")
     need(0.0 <= c.train.ema_decay < 1.0, f"train.ema_decay={c.train.ema_decay} must be in [0, 1)")
-    for key in ("log_every", "ckpt_every", "val_every", "image_every"):
+    for key in ("log_every", "ckpt_every", "val_every", "image_every", "steps_per_call"):
         need(c.train[key] > 0, f"train.{key}={c.train[key]} must be positive")

@@ -8,6 +8,12 @@ memory it sees exactly the batches an uninterrupted run would (``pipelines.train
 ``train.max_minutes`` save a checkpoint and stop; with several workers they all agree on the step
 to stop at. The EMA generator (all weights averaged, BatchNorm statistics included) is written to
 ``workdir/model.keras``; each validation is appended to ``workdir/validation.jsonl``.
+
+``train.steps_per_call`` steps run in one compiled call (a loop on the device, the EMA updated
+every step); calls end at every logging, checkpoint and validation step, so those and the stop
+check happen at the same steps whatever the call length, and the host syncs once per call.
+``train.precision=auto`` and ``train.xla`` unset are chosen from the machine
+(:mod:`sr_tf.hardware`) and logged with the reason.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from absl import logging
 from pipelines.training import TrainingData
 from pipelines.validation import iter_eval_pairs
 from sr_tf.evaluate import evaluate_pair, mean_row
+from sr_tf.hardware import choose_precision, choose_xla, cpu_flags, gpu_capabilities
 from sr_tf.image_io import atomic_write_bytes
 from sr_tf.inference import Upscaler
 from sr_tf.losses import PerceptualLoss
@@ -35,7 +42,8 @@ from sr_tf.trainers import GANTrainer, PixelLossWeights, SRTrainer
 
 
 def make_strategy(kind: str = "auto") -> tf.distribute.Strategy:
-    """``auto``: MultiWorkerMirrored when TF_CONFIG names a cluster, else Mirrored on all devices."""
+    """``auto``: MultiWorkerMirrored when TF_CONFIG names a cluster, else Mirrored on all
+    devices."""
     if kind == "auto":
         kind = "multi_worker" if "TF_CONFIG" in os.environ else "mirrored"
     if kind == "multi_worker":
@@ -90,15 +98,17 @@ def build_trainer(config: ml_collections.ConfigDict, steps: int) -> tuple[SRTrai
     return trainer, ema
 
 
-def ema_update(ema: keras.Model, live: keras.Model, step: tf.Variable, decay: float) -> None:
+def ema_update(ema: keras.Model, live: keras.Model, step: tf.Variable, decay: float,
+               warmup: bool = True) -> None:
     """Move every EMA weight towards the live one: trainable weights and the BatchNorm
     statistics alike (an average without them keeps the initial statistics forever).
 
-    Warm-up as ``tf.train.ExponentialMovingAverage(num_updates=step)``: the rate is
-    ``min(decay, (1 + step) / (10 + step))``, so early on the average follows the weights.
+    With ``warmup``, as ``tf.train.ExponentialMovingAverage(num_updates=step)``: the rate is
+    ``min(decay, (1 + step) / (10 + step))``, so early on the average follows the weights;
+    without it the rate is ``decay`` from the first step.
     """
     done = tf.cast(step, tf.float32)
-    rate = tf.minimum(decay, (1.0 + done) / (10.0 + done))
+    rate = tf.minimum(decay, (1.0 + done) / (10.0 + done)) if warmup else tf.constant(decay)
     for averaged, current in zip(ema.weights, live.weights):
         value = tf.cast(current, averaged.dtype)
         averaged.assign(rate * averaged + (1.0 - rate) * value
@@ -191,11 +201,22 @@ def init_generator(generator: keras.Model, ema: keras.Model, path: str, name: st
     logging.info("initialised the generator from %s", path)
 
 
+def steps_in_call(current: int, t: ml_collections.ConfigDict, validating: bool) -> int:
+    """How many steps the next call runs from step ``current``: at most ``steps_per_call``,
+    ending at the next logging, checkpoint or validation step, or at the last step."""
+    every = [t.log_every, t.ckpt_every] + ([t.val_every] if validating else [])
+    return min([t.steps_per_call, t.steps - current] + [n - current % n for n in every])
+
+
 def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict[str, float]:
     """Train (or resume) the run described by ``config`` in ``workdir``; returns final metrics."""
     workdir = Path(workdir)
     t, d = config.train, config.data
-    keras.mixed_precision.set_global_policy(t.precision)
+    gpus = gpu_capabilities()
+    precision, why = choose_precision(t.precision, cpu_flags(), gpus)
+    xla, why_xla = choose_xla(t.xla, gpus)
+    logging.info("precision %s: %s; XLA %s: %s", precision, why, "on" if xla else "off", why_xla)
+    keras.mixed_precision.set_global_policy(precision)
     keras.utils.set_random_seed(t.seed)
     strategy = make_strategy(t.distribute)
     chief = _is_chief(strategy)
@@ -221,22 +242,31 @@ def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict
         init_generator(trainer.generator, ema, t.init_from, config.model.name)
 
     first_step = int(step.numpy())
+    # Batches go to the devices ahead of the step that takes them (two per replica).
     dist_dataset = strategy.distribute_datasets_from_function(
-        lambda context: data.dataset(t.batch_size, first_step, context))
+        lambda context: data.dataset(t.batch_size, first_step, context),
+        tf.distribute.InputOptions(experimental_fetch_to_device=True,
+                                   experimental_per_replica_buffer_size=2))
 
     def replica_step(batch):
         return trainer.train_step(batch)
 
-    if t.xla:
+    if xla:
         replica_step = tf.function(replica_step, jit_compile=True)
 
-    @tf.function
-    def train_step(iterator):
+    def one_step(iterator):
         logs = strategy.run(replica_step, args=(next(iterator),))
-        logs = {k: strategy.reduce(tf.distribute.ReduceOp.MEAN, v, axis=None)
-                for k, v in logs.items()}
-        ema_update(ema, trainer.generator, step, float(t.ema_decay))
+        ema_update(ema, trainer.generator, step, float(t.ema_decay), t.ema_warmup)
         step.assign_add(1)
+        return {k: strategy.reduce(tf.distribute.ReduceOp.MEAN, v, axis=None)
+                for k, v in logs.items()}
+
+    @tf.function
+    def train_steps(iterator, count):
+        """``count`` >= 1 steps in one call; returns the last step's logs."""
+        logs = one_step(iterator)
+        for _ in tf.range(count - 1):
+            logs = one_step(iterator)
         return logs
 
     @tf.function
@@ -273,8 +303,9 @@ def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict
     with _StopRequested() as stop, writer.as_default():
         current = first_step
         while current < t.steps:
-            logs = train_step(iterator)
-            current = int(step.numpy())
+            count = steps_in_call(current, t, bool(config.data.val))
+            logs = train_steps(iterator, tf.constant(count, tf.int32))
+            current += count
             if timed_from is None:
                 timed_from, first_timed = time.time(), current
             timed_steps = current - first_timed
@@ -302,11 +333,12 @@ def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict
             if wants_stop and current < t.steps:
                 logging.info("stopping at step %d", current)
                 break
+        loop_end = time.time()
         save()
         writer.flush()
     final = {"step": int(step.numpy()), **results}
-    if timed_steps:     # speed after the first step, so tracing is not counted
-        final["steps_per_s"] = timed_steps / (time.time() - timed_from)
+    if timed_steps:     # speed after the first call (tracing) and before the final save
+        final["steps_per_s"] = timed_steps / (loop_end - timed_from)
     if chief:
         _write_json(workdir / "metrics.json", final)
     return final

@@ -17,7 +17,8 @@ import tensorflow as tf
 from conftest import ROOT, run_python, write_png
 from sr_tf.losses import PerceptualLoss, adversarial_losses, pixel_loss
 from sr_tf.models import build_discriminator, build_generator
-from sr_tf.train_loop import ema_update, learning_rate
+from sr_tf.hardware import choose_precision, choose_xla, cpu_flags
+from sr_tf.train_loop import ema_update, learning_rate, steps_in_call
 from sr_tf.trainers import GANTrainer, PixelLossWeights, SRTrainer
 
 TINY = ROOT / "tests" / "helpers" / "tiny_config.py"
@@ -69,7 +70,8 @@ def _batch(rng, n=2, size=32, scale=2):
     return hr[:, ::scale, ::scale], hr, rng.integers(0, 8, n).astype(np.uint8)
 
 
-def test_ema_is_its_definition_for_every_weight_including_batchnorm_statistics(rng):
+@pytest.mark.parametrize("warmup", [True, False])
+def test_ema_is_its_definition_for_every_weight_including_batchnorm_statistics(rng, warmup):
     live = build_generator("srresnet", 2, num_blocks=1, filters=8)
     ema = keras.models.clone_model(live)
     ema.set_weights(live.get_weights())
@@ -79,9 +81,9 @@ def test_ema_is_its_definition_for_every_weight_including_batchnorm_statistics(r
     expected = live.get_weights()
     for i in range(4):
         trainer.train_step(_batch(rng))
-        ema_update(ema, live, step, decay)
+        ema_update(ema, live, step, decay, warmup)
         step.assign_add(1)
-        rate = min(decay, (1 + i) / (10 + i))
+        rate = min(decay, (1 + i) / (10 + i)) if warmup else decay
         expected = [rate * e + (1 - rate) * w for e, w in zip(expected, live.get_weights())]
     for e, got in zip(expected, ema.get_weights()):
         np.testing.assert_allclose(got, e, rtol=1e-5, atol=1e-6)
@@ -140,21 +142,94 @@ def test_learning_rate_schedules_follow_their_definitions():
         [1e-3, 1e-3 * (0.01 + 0.99 * 0.5), 1e-5], rel=1e-4)
 
 
+def _call_ends(t, validating: bool) -> list[int]:
+    ends, current = [], 0
+    while current < t.steps:
+        count = steps_in_call(current, t, validating)
+        assert 1 <= count <= t.steps_per_call
+        current += count
+        ends.append(current)
+    return ends
+
+
+def test_calls_end_at_every_logging_checkpoint_and_validation_step():
+    """Boundaries worked out by hand. Fails if a call may run past one (seen failing with
+    ``min(steps_per_call, steps - current)``: calls ended at 4, 8, ...)."""
+    import ml_collections
+    t = ml_collections.ConfigDict({"steps": 23, "steps_per_call": 4, "log_every": 5,
+                                   "ckpt_every": 10, "val_every": 7})
+    assert _call_ends(t, validating=True) == [4, 5, 7, 10, 14, 15, 19, 20, 21, 23]
+    assert _call_ends(t, validating=False) == [4, 5, 9, 10, 14, 15, 19, 20, 23]
+
+
+def test_precision_and_xla_are_chosen_from_the_hardware(tmp_path):
+    """Fails if auto picks bfloat16 on an AVX2-only CPU or a pre-Ampere GPU, or float32 where
+    AMX / AVX512-BF16 / compute capability 8 are found."""
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse avx2 amx_bf16 amx_tile\n")
+    assert {"avx2", "amx_bf16"} <= cpu_flags(cpuinfo)
+    assert cpu_flags(tmp_path / "missing") == set()
+    assert choose_precision("auto", {"avx2", "amx_bf16"}, [])[0] == "mixed_bfloat16"
+    assert choose_precision("auto", {"avx512f", "avx512_bf16"}, [])[0] == "mixed_bfloat16"
+    policy, why = choose_precision("auto", {"avx2", "fma"}, [])
+    assert policy == "float32" and "amx_bf16" in why
+    assert choose_precision("auto", {"amx_bf16"}, [(8, 0)])[0] == "mixed_bfloat16"
+    assert choose_precision("auto", {"amx_bf16"}, [(7, 5)])[0] == "float32"   # the GPU trains
+    assert choose_precision("float32", {"amx_bf16"}, [(9, 0)]) == ("float32", "set in the config")
+    assert choose_xla(None, [(8, 0)])[0] and not choose_xla(None, [])[0]
+    assert choose_xla(False, [(8, 0)]) == (False, "set in the config")
+
+
 def test_missing_vgg_weights_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="VGG19 weights file .* not found"):
         PerceptualLoss({"block5_conv4": 1.0}, weights=str(tmp_path / "vgg19.h5"))
 
 
-@pytest.mark.parametrize("clip", [0.0, 0.05])
-def test_one_and_two_replicas_give_the_same_weights(tmp_path, clip):
-    # With clipping on, Keras' own global_clipnorm clipped each replica's half of the gradient:
-    # two replicas then stepped up to twice as far as one.
-    run_python(["tests/helpers/one_step.py", "1", str(clip), str(tmp_path / "one.npz")])
-    run_python(["tests/helpers/one_step.py", "2", str(clip), str(tmp_path / "two.npz")])
-    one, two = np.load(tmp_path / "one.npz"), np.load(tmp_path / "two.npz")
-    assert len(one.files) == len(two.files) > 0
-    for key in one.files:
-        np.testing.assert_allclose(one[key], two[key], atol=1e-6)
+def assert_same_tensors(got: dict, expected: dict, rtol: float = 1e-5, atol: float = 0.0):
+    """Every tensor within ``rtol`` of the expected one relative to the expected one's norm,
+    plus ``atol`` (on the norm of the difference). Relative, because Adam's second moments are
+    ~1e-7 and the weights ~1e-1."""
+    assert len(expected) > 0 and sorted(got) == sorted(expected)
+    for key, value in expected.items():
+        scale = np.linalg.norm(np.asarray(value, np.float64))
+        error = np.linalg.norm(np.asarray(got[key], np.float64) - value)
+        assert error <= rtol * scale + atol, \
+            f"{key}: off by {error:.2g} ({error / max(scale, 1e-30):.2g} relative)"
+
+
+def _one_step_runs(tmp_path, model: str, clip: float) -> dict[str, np.ndarray]:
+    """tests/helpers/one_step.py: ``one/i`` and ``two/i`` weights after two steps on 1 and 2
+    devices, ``init/i``, and the first step's applied gradient norm ``norm``."""
+    out = tmp_path / f"{model}_{clip}.npz"
+    run_python(["tests/helpers/one_step.py", model, str(clip), str(out)])
+    return dict(np.load(out))
+
+
+def _runs(saved: dict, prefix: str) -> dict[str, np.ndarray]:
+    """The arrays under ``prefix``, keyed by what follows it."""
+    return {k[len(prefix):]: v for k, v in saved.items() if k.startswith(prefix)}
+
+
+def test_one_and_two_replicas_give_the_same_weights_with_active_clipping(tmp_path):
+    """Fails if clipping acts on each replica's share, as Keras' ``global_clipnorm`` does (two
+    replicas then step up to twice as far; seen failing: a weight off by 1.4e-3 relative), and
+    if clipping is a no-op (seen failing: the applied norm was the raw 1.12, not 0.05; 1 and 2
+    devices still agreed)."""
+    clip = 0.05
+    plain, clipped = _one_step_runs(tmp_path, "edsr", 0.0), _one_step_runs(tmp_path, "edsr", clip)
+    assert float(plain["norm"]) > 4 * clip                  # the raw gradient is far above it
+    assert float(clipped["norm"]) == pytest.approx(clip, rel=1e-4)    # ... and gets clipped
+    for run in (plain, clipped):
+        assert_same_tensors(_runs(run, "two/"), _runs(run, "one/"))
+
+
+def test_srresnet_batchnorm_on_two_devices_trains_like_one(tmp_path):
+    """BatchNorm statistics are the global batch's (synchronized over replicas), so weights and
+    moving statistics match. Fails with per-replica statistics (``synchronized=False``; seen
+    failing: the head kernel off by 7.8e-2 relative)."""
+    run = _one_step_runs(tmp_path, "srresnet", 0.0)
+    # atol: the biases of convs feeding BatchNorm get no gradient; they hold float noise ~1e-8.
+    assert_same_tensors(_runs(run, "two/"), _runs(run, "one/"), atol=1e-6)
 
 
 @pytest.fixture
@@ -175,8 +250,8 @@ def _free_ports(n):
     return ports
 
 
-def _run_workers(tmp_path, train_data, extra=()):
-    """Two MultiWorkerMirroredStrategy workers on localhost; returns their outputs."""
+def _start_workers(tmp_path, train_data, extra) -> list[subprocess.Popen]:
+    """Two MultiWorkerMirroredStrategy workers on localhost (tests/helpers/worker.py)."""
     workers = [f"127.0.0.1:{p}" for p in _free_ports(2)]
     procs = []
     for index in range(2):
@@ -187,41 +262,55 @@ def _run_workers(tmp_path, train_data, extra=()):
             [sys.executable, "tests/helpers/worker.py", str(tmp_path / f"w{index}"),
              str(tmp_path / f"w{index}.npz"), *extra], cwd=ROOT, env=env,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
-    outputs = [p.communicate(timeout=300)[0] for p in procs]
+    return procs
+
+
+def _finish_workers(procs, timeout=300) -> list[str]:
+    """The workers' outputs once both exit (0) within ``timeout`` s; a hang kills both."""
+    try:
+        outputs = [p.communicate(timeout=timeout)[0] for p in procs]
+    except subprocess.TimeoutExpired:
+        for p in procs:
+            p.kill()
+        outputs = [p.communicate()[0] for p in procs]
+        raise AssertionError("workers hung:\n" + outputs[0][-2000:] + outputs[1][-2000:])
     assert all(p.returncode == 0 for p in procs), outputs[0][-3000:] + outputs[1][-3000:]
     return outputs
 
 
-def _assert_same_state(a, b, atol=1e-6):
-    assert len(a.files) > 0 and sorted(a.files) == sorted(b.files)
-    for key in a.files:
-        np.testing.assert_allclose(a[key], b[key], atol=atol, err_msg=key)
-
-
 @pytest.mark.slow
 def test_two_workers_train_like_one_worker_with_the_same_global_batch(tmp_path, train_data):
-    _run_workers(tmp_path, train_data)
-    run_python(["tests/helpers/worker.py", str(tmp_path / "single"), str(tmp_path / "single.npz")],
-               env={"SR_TF_TEST_DATA": str(train_data)})
-    single = np.load(tmp_path / "single.npz")
-    _assert_same_state(np.load(tmp_path / "w0.npz"), single)
-    _assert_same_state(np.load(tmp_path / "w1.npz"), single)
+    """With active clipping (worker.py: 0.05, raw norm ~1), the workers running 2 steps per
+    call, the single process 1. Fails if each worker clips its own share of the gradient, as
+    Keras' ``global_clipnorm`` does (seen failing: an EMA kernel off by 2.7e-4 relative)."""
+    _finish_workers(_start_workers(tmp_path, train_data, ["2"]))
+    run_python(["tests/helpers/worker.py", str(tmp_path / "single"), str(tmp_path / "single.npz"),
+                "1"], env={"SR_TF_TEST_DATA": str(train_data)})
+    single = dict(np.load(tmp_path / "single.npz"))
+    assert_same_tensors(dict(np.load(tmp_path / "w0.npz")), single)
+    assert_same_tensors(dict(np.load(tmp_path / "w1.npz")), single)
 
 
 @pytest.mark.slow
-def test_workers_agree_on_when_to_stop(tmp_path, train_data):
-    # Each worker's clock reaches max_minutes at a different step; one leaving alone would leave
-    # the other waiting in an all-reduce (the test would time out).
-    outputs = _run_workers(tmp_path, train_data, extra=["0.05"])
+def test_a_signal_to_one_worker_stops_both_at_the_same_step(tmp_path, train_data):
+    """SIGTERM to the second worker alone, mid-run, at several steps per call (3, so calls of
+    2: they end at each logging step): both stop, at the same step. Fails if the
+    stop flag is not all-reduced (seen failing: the signalled worker left alone and the other
+    aborted in its next all-reduce, UNAVAILABLE: task 1 stopped sending heartbeats); the
+    old test, both budgets expiring while step 1 traced, passed that mutant."""
+    procs = _start_workers(tmp_path, train_data, ["3", "long"])
+    _wait_for_checkpoint(procs[0], tmp_path / "w0", at_least=4)
+    procs[1].send_signal(signal.SIGTERM)
+    outputs = _finish_workers(procs, timeout=120)
     steps = [int(o.rsplit("final step", 1)[1].split()[0]) for o in outputs]
-    assert steps[0] == steps[1] > 0 and steps[0] % 2 == 0          # a log-interval step
+    assert steps[0] == steps[1] >= 4 and steps[0] % 2 == 0          # a log-interval step
 
 
-def _train_cmd(workdir, steps):
+def _train_cmd(workdir, steps, *flags):
     # A constant learning rate: the killed run is planned longer than the one it is compared with.
     return [sys.executable, "main.py", "--mode=train", f"--config={TINY}", f"--workdir={workdir}",
             f"--config.train.steps={steps}", "--config.train.ckpt_every=10",
-            "--config.train.schedule=constant"]
+            "--config.train.schedule=constant", *flags]
 
 
 def _latest_step(workdir):
@@ -235,8 +324,8 @@ def _checkpoint_state(workdir):
             if n.endswith("VARIABLE_VALUE") and not n.startswith("save_counter")}
 
 
-def _start(workdir, steps, env):
-    return subprocess.Popen(_train_cmd(workdir, steps), cwd=ROOT, env=env,
+def _start(workdir, steps, env, flags=()):
+    return subprocess.Popen(_train_cmd(workdir, steps, *flags), cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
@@ -248,29 +337,43 @@ def _wait_for_checkpoint(proc, workdir, at_least=10, timeout=240):
         time.sleep(0.05)
 
 
+# The EMA rate equals its decay from the first step (no warm-up), so the average remembers the
+# steps before the checkpoint; a higher learning rate makes the EMA differ from the live weights.
+RESUME_FLAGS = ("--config.train.ema_decay=0.9", "--config.train.ema_warmup=False",
+                "--config.train.lr=1e-3")
+MULTI_STEP = ("--config.train.steps_per_call=3",)
+
+
 @pytest.mark.slow
 def test_sigkill_then_resume_ends_where_an_uninterrupted_run_ends(tmp_path, train_data):
+    """Resumed == uninterrupted: weights, Adam moments, EMA and step; the killed and resumed
+    runs make 3 steps per call, the uninterrupted one 1.
+
+    Fails if the EMA restarts from the live weights on resume (seen failing: an EMA kernel off by
+    1.3e-2 relative) or if Adam's moments restart at zero (seen failing: the EMA kernel off by
+    2.7e-3, the trajectory having changed); with warm-up and ``atol=1e-6`` both mutants passed.
+    Fails if the EMA is updated once per call instead of every step (seen failing: an EMA
+    kernel off by 1.3e-2 relative).
+    """
     env = {**os.environ, "SR_TF_TEST_DATA": str(train_data), "PYTHONPATH": str(ROOT)}
     killed = tmp_path / "killed"
-    proc = _start(killed, 100_000, env)
+    proc = _start(killed, 100_000, env, RESUME_FLAGS + MULTI_STEP)
     _wait_for_checkpoint(proc, killed)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     saved = _latest_step(killed)
     assert 10 <= saved < 100_000
-    total = saved + 15
-    result = subprocess.run(_train_cmd(killed, total), cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=300)
+    total = saved + 5
+    result = subprocess.run(_train_cmd(killed, total, *RESUME_FLAGS, *MULTI_STEP), cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "resumed from" in result.stderr and f"at step {saved}" in result.stderr
     assert json.loads((killed / "metrics.json").read_text())["step"] == total
     straight = tmp_path / "straight"
-    run_python(_train_cmd(straight, total)[1:], env=env)
+    run_python(_train_cmd(straight, total, *RESUME_FLAGS)[1:], env=env)
     resumed, reference = _checkpoint_state(killed), _checkpoint_state(straight)
     assert any("ema" in k for k in reference) and any("optimizer" in k for k in reference)
-    assert sorted(resumed) == sorted(reference)
-    for key, value in reference.items():      # weights, Adam moments, EMA and step
-        np.testing.assert_allclose(resumed[key], value, atol=1e-6, err_msg=key)
+    assert_same_tensors(resumed, reference)
 
 
 @pytest.mark.slow

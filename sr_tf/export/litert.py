@@ -82,7 +82,7 @@ def check_int8(tflite: bytes, model: keras.Model, scale: int, patches: list[np.n
     than into noise (SRVGG's did, at 12 dB, when quantized in [0, 255]; see
     :func:`~sr_tf.export.portable.pinned_unit_function`), and no file is better than a wrong one.
     """
-    from sr_tf.backends import LiteRTRunner
+    from sr_tf.runtimes import LiteRTRunner
     from sr_tf.image_io import to_uint8
     from sr_tf.inference import whole_image_upscale
     runner = LiteRTRunner(tflite, "int8 file")

@@ -19,4 +19,6 @@ def get_config():
     c.train.log_every = 5
     c.train.ckpt_every = 10
     c.train.progress = False
+    c.train.precision = "float32"     # the guarantees are tested in float32 on any machine
+    c.train.xla = False
     return c

@@ -1,9 +1,10 @@
 """A training worker: with TF_CONFIG set, one MultiWorkerMirroredStrategy worker; without it, a
-single process. Trains the tiny config, then saves every variable of its own last checkpoint
-(generator, EMA, optimizer slots, step) to OUT.npz.
+single process. Trains the tiny config with active gradient clipping (0.05; the raw norm is
+~1), then saves every variable of its own last checkpoint (generator, EMA, optimizer slots,
+step) to OUT.npz.
 
-usage: [TF_CONFIG=...] python tests/helpers/worker.py WORKDIR OUT.npz [MAX_MINUTES]
-With MAX_MINUTES the run is long and stops on the time budget instead.
+usage: [TF_CONFIG=...] python tests/helpers/worker.py WORKDIR OUT.npz STEPS_PER_CALL [long]
+With ``long`` the run is planned for a million steps (checkpoints every 4) and ends on SIGTERM.
 """
 
 import os
@@ -23,11 +24,13 @@ config = get_config()
 config.train.steps = 6
 config.train.ckpt_every = 6
 config.train.log_every = 2
-if len(sys.argv) > 3:
+config.train.grad_clip = 0.05
+config.train.steps_per_call = int(sys.argv[3])
+if sys.argv[4:] == ["long"]:
     config.train.steps = 1_000_000
-    config.train.max_minutes = float(sys.argv[3])
+    config.train.ckpt_every = 4
 config.train.distribute = "multi_worker" if "TF_CONFIG" in os.environ else "default"
-print("final step", train(config, workdir)["step"])
+print("final step", train(config, workdir)["step"], flush=True)
 # The chief checkpoints to workdir/checkpoints, the other worker to a private folder.
 ckpt_dir = next(d for d in [workdir / "checkpoints", *workdir.glob(".worker_*")]
                 if tf.train.latest_checkpoint(str(d)))

@@ -1,4 +1,8 @@
-"""SRResNet, the SRGAN generator (Ledig et al. 2017): BatchNorm + PReLU residual blocks."""
+"""SRResNet, the SRGAN generator (Ledig et al. 2017): BatchNorm + PReLU residual blocks.
+
+BatchNorm is synchronized: under a distribution strategy a training step normalizes with the
+global batch's statistics, so N devices train like one (one device: the same statistics).
+"""
 
 from __future__ import annotations
 
@@ -16,12 +20,13 @@ def srresnet(scale: int = 4, num_blocks: int = 16, filters: int = 64) -> keras.M
     x = head
     for i in range(num_blocks):
         y = conv(filters, 3, f"body.{i}.conv1")(x)
-        y = layers.BatchNormalization(name=f"body.{i}.bn1")(y)
+        y = layers.BatchNormalization(synchronized=True, name=f"body.{i}.bn1")(y)
         y = layers.PReLU(shared_axes=[1, 2], name=f"body.{i}.prelu")(y)
         y = conv(filters, 3, f"body.{i}.conv2")(y)
-        y = layers.BatchNormalization(name=f"body.{i}.bn2")(y)
+        y = layers.BatchNormalization(synchronized=True, name=f"body.{i}.bn2")(y)
         x = layers.Add()([x, y])
-    x = layers.BatchNormalization(name="body_bn")(conv(filters, 3, "body_conv")(x))
+    x = layers.BatchNormalization(synchronized=True, name="body_bn")(
+        conv(filters, 3, "body_conv")(x))
     x = layers.Add()([head, x])
     x = pixel_shuffle_upsample(x, scale, filters, "upsample", activation="prelu", index_step=1)
     return keras.Model(lr, conv(3, 9, "tail")(x), name=f"srresnet_x{scale}")
