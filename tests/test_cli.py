@@ -25,7 +25,7 @@ def test_bad_flags_and_config_values_end_in_one_line():
                                                             check=False))
     line = _error_line(run_python(["main.py", "--model=rrdb", "--config.model.scale=3"],
                                   check=False))
-    assert "model.scale=3" in line and "(2, 4)" in line
+    assert "model.scale=3" in line and "(1, 2, 4, 8)" in line
     line = _error_line(run_python(["main.py", "--mode=fly"], check=False))
     assert "mode" in line
     line = _error_line(run_python(["main.py", "--config.infer.overlap=600"], check=False))
@@ -34,7 +34,7 @@ def test_bad_flags_and_config_values_end_in_one_line():
     assert "unknown config key" in line and "nope" in line
     line = _error_line(run_python(["main.py", "--model", "rrdb", "--config.model.scale=3"],
                                   check=False))                 # --model NAME spelling
-    assert "rrdb supports (2, 4)" in line
+    assert "rrdb supports (1, 2, 4, 8)" in line
 
 
 def test_a_bug_shows_its_traceback_not_one_line(tmp_path):

@@ -40,7 +40,7 @@ def test_discriminators_round_trip(name, size, tmp_path, rng):
 
 
 def test_unsupported_scale_is_a_clear_error():
-    with pytest.raises(ValueError, match="rrdb supports scale 2, 4; got 3"):
+    with pytest.raises(ValueError, match="rrdb supports scale 1, 2, 4, 8; got 3"):
         build_generator("rrdb", 3)
     with pytest.raises(ValueError, match="unknown generator"):
         build_generator("nope", 4)

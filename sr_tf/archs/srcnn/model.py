@@ -8,7 +8,8 @@ from keras import layers
 from sr_tf.layers.common import conv
 
 
-def srcnn(filters: tuple[int, int] = (64, 32), kernels: tuple[int, int, int] = (9, 1, 5)) -> keras.Model:
+def srcnn(filters: tuple[int, int] = (64, 32),
+          kernels: tuple[int, int, int] = (9, 1, 5)) -> keras.Model:
     """Y [0, 1] of the bicubic-upscaled LR -> Y [0, 1]; 'same' padding keeps any input size."""
     y = keras.Input((None, None, 1), name="y_bicubic")
     x = conv(filters[0], kernels[0], "conv1")(y)
