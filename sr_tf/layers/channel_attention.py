@@ -1,7 +1,7 @@
 """Contrast-aware channel attention (CCA; IMDN's ``CCALayer``, which BSRN reuses).
 
-IMDN's own copy (``_contrast_attention`` in its model module) predates this shared one; the two
-compute the same thing and IMDN's should import this one once the architectures' move lands.
+The statistics span the whole image, so models using it have a global receptive field (see
+configs/imdn.py on tiling).
 """
 
 from __future__ import annotations

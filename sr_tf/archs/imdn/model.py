@@ -8,6 +8,7 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
+from sr_tf.layers.channel_attention import contrast_channel_attention
 from sr_tf.layers.common import check_scale, conv
 
 SLOPE = 0.05              # the official activation('lrelu') negative slope
@@ -17,22 +18,6 @@ CCA_REDUCTION = 16
 
 def _lrelu() -> layers.LeakyReLU:
     return layers.LeakyReLU(negative_slope=SLOPE)
-
-
-def _contrast_attention(x: keras.KerasTensor, prefix: str) -> keras.KerasTensor:
-    """Contrast-aware channel attention: per-channel (std + mean) over H, W, a 1x1 squeeze and
-    excitation, and the input scaled by the sigmoid of it.
-
-    The statistics span the whole image, so IMDN's receptive field is global (see configs/imdn.py
-    on tiling). They are taken in float32, also under a mixed-precision policy.
-    """
-    channels = x.shape[-1]
-    stats = ops.cast(x, "float32")
-    mean = ops.mean(stats, axis=(1, 2), keepdims=True)
-    std = ops.sqrt(ops.mean(ops.square(stats - mean), axis=(1, 2), keepdims=True))
-    y = conv(channels // CCA_REDUCTION, 1, f"{prefix}.conv_du.0")(std + mean)
-    y = conv(channels, 1, f"{prefix}.conv_du.2")(layers.ReLU()(y))
-    return layers.Multiply()([x, layers.Activation("sigmoid")(y)])
 
 
 def _imd_module(x: keras.KerasTensor, nf: int, prefix: str) -> keras.KerasTensor:
@@ -46,7 +31,7 @@ def _imd_module(x: keras.KerasTensor, nf: int, prefix: str) -> keras.KerasTensor
         kept.append(out[..., :distilled])
         remaining = out[..., distilled:]
     kept.append(conv(distilled, 3, f"{prefix}.c4")(remaining))
-    out = _contrast_attention(layers.Concatenate()(kept), f"{prefix}.cca")
+    out = contrast_channel_attention(layers.Concatenate()(kept), f"{prefix}.cca", CCA_REDUCTION)
     return layers.Add()([conv(nf, 1, f"{prefix}.c5")(out), x])
 
 

@@ -10,25 +10,14 @@ from __future__ import annotations
 from typing import Sequence
 
 import keras
-from keras import layers
 
 from sr_tf.layers.common import check_scale, conv
 from sr_tf.layers.window_attention import (SwinTransformerBlock, check_stages, deep_features,
+                                           nearest_conv_reconstruction,
                                            pixel_shuffle_reconstruction, window_model)
 
 UPSAMPLERS = {"pixelshuffle": (2, 3, 4, 8), "pixelshuffledirect": (2, 3, 4, 8),
               "nearest+conv": (2, 4)}
-
-
-def _nearest_conv_reconstruction(x: keras.KerasTensor, scale: int, num_feat: int
-                                 ) -> keras.KerasTensor:
-    """Real-world SR tail: nearest x2 + conv (+ LeakyReLU 0.2) once per factor of 2."""
-    x = layers.LeakyReLU(0.01)(conv(num_feat, 3, "conv_before_upsample.0")(x))
-    for i in range(1, scale.bit_length()):
-        x = layers.UpSampling2D(2, interpolation="nearest")(x)
-        x = layers.LeakyReLU(0.2)(conv(num_feat, 3, f"conv_up{i}")(x))
-    x = layers.LeakyReLU(0.2)(conv(num_feat, 3, "conv_hr")(x))
-    return conv(3, 3, "conv_last")(x)
 
 
 def swinir(scale: int = 4, embed_dim: int = 180, depths: Sequence[int] = (6,) * 6,
@@ -61,7 +50,7 @@ def swinir(scale: int = 4, embed_dim: int = 180, depths: Sequence[int] = (6,) * 
         if upsampler == "pixelshuffle":
             return pixel_shuffle_reconstruction(x, scale, num_feat)
         if upsampler == "nearest+conv":
-            return _nearest_conv_reconstruction(x, scale, num_feat)
+            return nearest_conv_reconstruction(x, scale, num_feat)
         return keras.ops.depth_to_space(conv(3 * scale * scale, 3, "upsample.0")(x), scale)
 
     return window_model(f"swinir_x{scale}", scale, window_size, img_range, network)
