@@ -40,6 +40,16 @@ ARCHITECTURES = [
                    "num_feat": 8}),
     ("hat", 2, {"embed_dim": 12, "depths": (2,), "num_heads": (2,), "window_size": 4,
                 "squeeze_factor": 2, "num_feat": 8}),
+    # SPAN without norm: with it, random weights output +-200 (the official forward never maps
+    # back), which fp16 rounds coarsely (33 dB); the span_x4 fixture's weights give 63 dB.
+    ("span", 2, {"feature_channels": 8, "norm": False}),      # re-parameterised 3x3 convs
+    ("plksr", 2, {"dim": 8, "n_blocks": 1, "kernel_size": 5}),  # partial-channel conv
+    ("realplksr", 2, {"dim": 8, "n_blocks": 1, "kernel_size": 5, "dysample": True,
+                      "layer_norm": True}),                    # DySample: gathers
+    ("mosr", 3, {"n_block": 1, "dim": 8, "upsampler": "gps", "kernel_size": 5}),  # depthwise
+    ("moesr", 4, {"dim": 16, "n_blocks": 1, "n_block": 1}),   # pixel unshuffle, even pad
+    ("safmn", 3, {"dim": 8, "n_blocks": 1}),                  # adaptive max pool by gathers
+    ("seemore", 2, {"num_experts": 2, "num_layers": 1, "embedding_dim": 8}),  # top-k router
 ]
 IDS = [f"{name}_x{scale}" for name, scale, _ in ARCHITECTURES]
 FILE_FORMATS = [("litert", "none"), ("onnx", "none")]
@@ -174,14 +184,32 @@ def photos(tmp_path_factory):
 # mean shift as a matmul of a sliced weight did, before it became a 1x1 convolution.
 # The quality a trained model loses on Set5 is test_vdsr_reference_exports_keep_set5_quality.
 QUANTIZED_PSNR = {"fp16": 55.0, "int8": 28.0}
+# int8 files that the export's self-check refuses (one line, "use --quantize=fp16"): SeemoRe's
+# top-k router and expert products (23 dB on the calibration patches).
+INT8_REFUSED = {"seemore"}
+# int8 files that pass the self-check but stay far from float on these crops (known, open):
+# DySample samples at positions from quantized offsets (13 dB); SAFMN's max-pooled
+# modulation (20 dB). Strict: a fix makes these XPASS and fail, to be moved out of here.
+INT8_LOSSY = {"realplksr", "safmn"}
+# Not run: TensorFlow's int8 converter aborts the process ("double free") on SPAN without norm
+# (its 3x3 kernels are composed from the branch weights in the graph). Open problem.
+INT8_ABORTS = {"span"}
 
 
 @pytest.mark.parametrize("quantize", ["fp16", "int8"])
 @pytest.mark.parametrize("row", ARCHITECTURES, ids=IDS)
-def test_quantized_files_stay_close_to_keras(exported, photos, row, quantize):
+def test_quantized_files_stay_close_to_keras(exported, photos, row, quantize, request):
     name, scale, _ = row
+    if quantize == "int8" and name in INT8_LOSSY:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=f"{name} int8 is lossy"))
     folder, crops = photos
     calibration = calibration_patches(str(folder), scale, patches=8, size=12)
+    if quantize == "int8" and name in INT8_ABORTS:
+        pytest.skip(f"{name}: the int8 converter aborts the process (open problem)")
+    if quantize == "int8" and name in INT8_REFUSED:
+        with pytest.raises(ExportError, match="use --quantize=fp16"):
+            exported(row, "litert", quantize, calibration)
+        return
     model, path = exported(row, "litert", quantize, calibration)
     runner = LiteRTRunner(path.read_bytes(), str(path))
     errors = [runner(crop[None])[0].astype(float) - keras_uint8(model, scale, crop)

@@ -8,7 +8,7 @@ import keras
 from keras import layers, ops
 
 from sr_tf.layers.common import conv
-from sr_tf.layers.dysample import dysample
+from sr_tf.layers.dysample import dysample as dysample_upsampler
 from sr_tf.layers.plk import element_attention, partial_large_kernel, shuffle_plus_nearest
 from sr_tf.layers.torch_activations import mish
 
@@ -19,7 +19,6 @@ def realplksr(scale: int = 4, dim: int = 64, n_blocks: int = 28, kernel_size: in
               layer_norm: bool = False) -> keras.Model:
     """RGB LR [0, 1] -> RGB SR [0, 1]. ``dropout`` (Dropout2d before the last conv) only acts in
     training, as in the official code."""
-    use_dysample = dysample
     lr = keras.Input((None, None, 3), name="lr")
     x = conv(dim, 3, "feats.0")(lr)
     for i in range(1, n_blocks + 1):
@@ -39,7 +38,7 @@ def realplksr(scale: int = 4, dim: int = 64, n_blocks: int = 28, kernel_size: in
     if dropout:
         x = layers.SpatialDropout2D(dropout)(x)
     features = conv(3 * scale * scale, 3, f"feats.{n_blocks + 2}")(x)
-    if not use_dysample:
+    if not dysample:
         sr = shuffle_plus_nearest(features, lr, scale)
     else:
         x = features + ops.repeat(lr, scale * scale, axis=-1)   # repeat_interleave
@@ -49,4 +48,5 @@ def realplksr(scale: int = 4, dim: int = 64, n_blocks: int = 28, kernel_size: in
 
 def _dysample_out(x, scale: int):
     """``DySample(3 * s^2, 3, s, groups=4 for even s else 3, end_convolution=s != 1)``."""
-    return dysample(x, 3, scale, 3 if scale % 2 else 4, "to_img", end_convolution=scale != 1)
+    return dysample_upsampler(x, 3, scale, 3 if scale % 2 else 4, "to_img",
+                              end_convolution=scale != 1)
