@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from sr_tf.archs import craft
 from sr_tf.archs import dat
+from sr_tf.archs import dctlsa
 from sr_tf.archs import ditn
 from sr_tf.archs import drct
 from sr_tf.archs import edsr
@@ -55,6 +56,7 @@ ARCHITECTURES: tuple[Architecture, ...] = (
     srresnet.ARCH,
     craft.ARCH,
     dat.ARCH,
+    dctlsa.ARCH,
     ditn.ARCH,
     drct.ARCH,
     fdat.ARCH,
