@@ -23,10 +23,13 @@ def get_config():
     c.model.kwargs.num_heads_stripe = (3, 3, 3, 3, 3, 3)
     c.model.kwargs.window_size = 8
     c.model.kwargs.stripe_size = (8, 8)
+    c.model.kwargs.stripe_groups = (None, None)   # only fixed stripe sizes are built
     c.model.kwargs.stripe_shift = False
     c.model.kwargs.mlp_ratio = 4.0
     c.model.kwargs.qkv_bias = True
+    c.model.kwargs.qkv_proj_type = "linear"        # the only one built
     c.model.kwargs.anchor_proj_type = "avgpool"    # avgpool or maxpool
+    c.model.kwargs.anchor_one_stage = True
     c.model.kwargs.anchor_window_down_factor = 1
     c.model.kwargs.local_connection = False
     c.model.kwargs.conv_type = "1conv"             # 1conv, 3conv, 1conv1x1, linear

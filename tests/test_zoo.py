@@ -63,6 +63,9 @@ ZOO = {
                        "num_heads_stripe": (2,), "window_size": 4, "stripe_size": (4, 8),
                        "stripe_shift": True, "anchor_window_down_factor": 2, "mlp_ratio": 2.0,
                        "local_connection": True, "upsampler": "pixelshuffledirect"}, 64),
+    "omnisr": ("omnisr", 3, {"num_feat": 16, "window_size": 4, "res_num": 1}, 64),
+    "ditn": ("ditn", 2, {"dim": 8, "ITL_blocks": 1, "SAL_blocks": 1, "patch_size": 4}, 64),
+    "dctlsa": ("dctlsa", 2, {"nf": 8, "num_head": 2}, 64),
 }
 
 

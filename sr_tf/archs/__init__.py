@@ -14,6 +14,8 @@ from sr_tf.archs import atd
 from sr_tf.archs import bsrn
 from sr_tf.archs import craft
 from sr_tf.archs import dat
+from sr_tf.archs import dctlsa
+from sr_tf.archs import ditn
 from sr_tf.archs import drct
 from sr_tf.archs import edsr
 from sr_tf.archs import fdat
@@ -59,6 +61,8 @@ ARCHITECTURES: tuple[Architecture, ...] = (
     bsrn.ARCH,
     craft.ARCH,
     dat.ARCH,
+    dctlsa.ARCH,
+    ditn.ARCH,
     drct.ARCH,
     fdat.ARCH,
     grl.ARCH,

@@ -16,6 +16,7 @@ from keras import layers, ops
 from sr_tf.layers.common import CropToScale, check_scale, conv
 from sr_tf.layers.depthwise import DepthwiseConv
 from sr_tf.layers.esa import enhanced_spatial_attention
+from sr_tf.layers.gated_ffn import gated_dconv_feed_forward
 from sr_tf.layers.rect_window_attention import ZeroPadToMultiple
 from sr_tf.layers.window_attention import (bias_from_table, channel_self_attention, gelu,
                                            layer_norm, multi_head_attention,
@@ -155,13 +156,9 @@ def mbconv(x: keras.KerasTensor, name: str) -> keras.KerasTensor:
 
 
 def gated_feed_forward(x: keras.KerasTensor, name: str) -> keras.KerasTensor:
-    """``x + project_out(gelu(a) * b)``, ``a, b = dwconv(project_in(LayerNorm2d(x)))``."""
-    dim = x.shape[-1]
+    """``Conv_PreNormResidual(LayerNorm2d, Gated_Conv_FeedForward)`` (no biases)."""
     y = layers.LayerNormalization(epsilon=1e-6, name=f"{name}.norm")(x)
-    y = DepthwiseConv(3, use_bias=False, name=f"{name}.fn.dwconv")(
-        conv(2 * dim, 1, f"{name}.fn.project_in", use_bias=False)(y))
-    a, b = ops.split(y, 2, axis=-1)
-    return layers.Add()([x, conv(dim, 1, f"{name}.fn.project_out", use_bias=False)(gelu(a) * b)])
+    return layers.Add()([x, gated_dconv_feed_forward(y, x.shape[-1], f"{name}.fn", False)])
 
 
 def osa_block(x: keras.KerasTensor, window_size: int, pe: bool, name: str) -> keras.KerasTensor:
