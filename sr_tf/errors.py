@@ -12,3 +12,7 @@ class UserError(ValueError):
 
 class ConfigError(UserError):
     """An invalid configuration value or flag combination."""
+
+
+class WeightImportError(UserError):
+    """The weights do not fit the model; the message lists what is missing, left over or mismatched."""

@@ -22,7 +22,7 @@ from sr_tf.layers.window_attention import Mlp, layer_norm, relative_position_ind
 from sr_tf.models import build_generator
 from sr_tf.torch_files import load_state_dict
 from sr_tf.weights import detect_architecture, import_weights, load_generator
-from sr_tf.weights.core import WeightImportError
+from sr_tf.errors import WeightImportError
 
 OFFICIAL = SHARED / "fixtures" / "official"
 CASES = ["swinir_classical_x4", "swinir_lightweight_x2", "swinir_realworld_x4", "hat_x4"]

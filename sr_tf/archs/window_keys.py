@@ -8,15 +8,14 @@ import math
 import numpy as np
 
 from sr_tf.archs.spec import StateDict, count_indices
+from sr_tf.errors import WeightImportError
 
 # Attention masks and position indices/tables: built from the window (and runtime shape) by us.
 BUFFERS = r"(^|\.)(relative_position_index\w*|relative_coords_table|rpe_biases|attn_mask\w*)$"
 
 
 def unsupported(message: str) -> Exception:
-    """The importer's error for weights we recognise but do not build (imported when raised:
-    :mod:`sr_tf.weights` imports this package)."""
-    from sr_tf.weights.core import WeightImportError
+    """The importer's error for weights we recognise but do not build."""
     return WeightImportError(message)
 
 

@@ -19,7 +19,8 @@ from absl import logging
 from sr_tf import archs
 from sr_tf.archs.spec import Architecture, Detected
 from sr_tf.torch_files import CheckpointError, load_state_dict
-from sr_tf.weights.core import WeightImportError, assign_state
+from sr_tf.errors import WeightImportError
+from sr_tf.weights.core import assign_state
 
 TORCH_SUFFIXES = (".pth", ".pt", ".ckpt", ".safetensors")
 

@@ -13,18 +13,11 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from sr_tf.errors import UserError
-from sr_tf.layers.common import DIV2K_RGB_MEAN
+from sr_tf.errors import WeightImportError
 
-# BasicSR's default img_range for EDSR and RCAN (their options use it too); no file stores it.
-BASICSR_IMG_RANGE = 255.0
 # Keras variable name -> PyTorch parameter/buffer name; other names are the same in both.
 TORCH_NAMES = {"kernel": "weight", "gamma": "weight", "beta": "bias",
                "moving_mean": "running_mean", "moving_variance": "running_var", "alpha": "weight"}
-
-
-class WeightImportError(UserError):
-    """The weights do not fit the model; the message lists what is missing, left over or mismatched."""
 
 
 def torch_key(variable: keras.Variable) -> str:
@@ -107,18 +100,3 @@ def assign_state(model: keras.Model, state: dict[str, np.ndarray]) -> None:
         raise WeightImportError(f"weights do not fit {model.name}: " + "; ".join(problems))
     for key, value in values.items():
         targets[key].assign(value.astype(targets[key].dtype))
-
-
-def mean_shift_weights(rgb_range: float) -> dict[str, np.ndarray]:
-    """EDSR-PyTorch's frozen ``sub_mean``/``add_mean`` convs for ``rgb_range``: BasicSR files
-    subtract the same DIV2K mean in ``forward`` and store nothing."""
-    mean = (rgb_range * np.asarray(DIV2K_RGB_MEAN)).astype(np.float32)
-    eye = np.eye(3, dtype=np.float32).reshape(3, 3, 1, 1)
-    return {"sub_mean.weight": eye, "sub_mean.bias": -mean,
-            "add_mean.weight": eye, "add_mean.bias": mean}
-
-
-def stored_rgb_range(state: dict[str, np.ndarray]) -> float:
-    """EDSR-PyTorch's ``rgb_range``, read from the stored ``sub_mean.bias = -rgb_range * mean``."""
-    mean = np.asarray(DIV2K_RGB_MEAN)
-    return round(float(-np.asarray(state["sub_mean.bias"]) @ mean / (mean @ mean)), 3)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from sr_tf.archs.spec import Detected, count_indices, drop, rename
-from sr_tf.weights.core import BASICSR_IMG_RANGE, mean_shift_weights, stored_rgb_range
+from sr_tf.archs.mean_shift_keys import BASICSR_IMG_RANGE, mean_shift_weights, stored_rgb_range
 
 NAME = "rcan"
 _OFFICIAL = ("head.0.weight", "body.0.body.0.body.0.weight",

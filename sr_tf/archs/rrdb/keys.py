@@ -16,7 +16,7 @@ import numpy as np
 
 from sr_tf.archs.rrdb.model import DEFAULT_SHUFFLE
 from sr_tf.archs.spec import Detected, count_indices, rename
-from sr_tf.weights.core import WeightImportError
+from sr_tf.errors import WeightImportError
 
 NAME = "rrdb"
 _ESRGAN = [(r"^RRDB_trunk\.(\d+)\.RDB(\d)\.", r"body.\1.rdb\2."), (r"^trunk_conv\.", "conv_body."),

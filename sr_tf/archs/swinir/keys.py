@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from sr_tf.archs.spec import Detected, count_indices, drop
-from sr_tf.weights.core import WeightImportError
+from sr_tf.errors import WeightImportError
 
 NAME = "swinir"
 BLOCK = "layers.{}.residual_group.blocks.{}"
