@@ -1,0 +1,1 @@
+"""Real-ESRGAN degradations (placeholder, filled below)."""
