@@ -21,7 +21,7 @@ import tensorflow as tf
 from sr_tf.degradations.filtering import filter2d
 from sr_tf.degradations.jpeg import diff_jpeg
 from sr_tf.degradations.kernels import kernel_from_spec
-from sr_tf.degradations.pipeline import NOISE, ORDERS, STEP_NAMES, STEPS, Plan
+from sr_tf.degradations.pipeline import NOISE, ORDERS, STEP_NAMES, STEPS, Plan, degrade
 from sr_tf.degradations.resize import MODES, interpolate
 from sr_tf.degradations.usm import usm_sharp
 
@@ -71,11 +71,13 @@ def pipeline_plan(case: dict, arrays: Mapping[str, np.ndarray], seed: int = 0) -
 def _replay_pipeline(case: dict, arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     plan = pipeline_plan(case, arrays)
     gt = tf.constant(arrays["gt"])
-    out = {"gt_usm": usm_sharp(gt)}
-    x = out["gt_usm"]
-    for (name, step), previous in zip(STEPS, STEP_NAMES):
-        source = x if case["bit_deterministic"] else tf.constant(arrays[previous])
-        x = out[name] = step(source, plan)
+    out: dict[str, tf.Tensor] = {}
+    if case["bit_deterministic"]:
+        degrade(gt, plan, out)
+    else:
+        out["gt_usm"] = usm_sharp(gt)
+        for (name, step), previous in zip(STEPS, STEP_NAMES):
+            out[name] = step(tf.constant(arrays[previous]), plan)
     crop = case["crop"]
     size, (top, left) = crop["gt_size"], crop["gt_top_left"]
     lq_size, (lq_top, lq_left) = size // plan.scale, crop["lq_top_left"]

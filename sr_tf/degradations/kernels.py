@@ -127,6 +127,10 @@ def kernel_from_spec(spec: dict) -> tf.Tensor:
                             spec.get("beta") or 1.0)
 
 
+def _f64(value: float) -> tf.Tensor:
+    return tf.constant(value, tf.float64)
+
+
 def _between(u: tf.Tensor, lo, hi) -> tf.Tensor:
     return lo + (hi - lo) * u
 
@@ -143,7 +147,7 @@ def _blur_kernel(u: tf.Tensor, opt: KernelOptions) -> tuple[tf.Tensor, dict]:
     u = tf.cast(u, tf.float64)
     size = _kernel_size(u[..., 0])
     is_sinc = u[..., 1] < opt.sinc_prob
-    omega_lo = tf.where(size < 13, math.pi / 3, math.pi / 5)
+    omega_lo = tf.where(size < 13, _f64(math.pi / 3), _f64(math.pi / 5))
     omega = _between(u[..., 2], omega_lo, math.pi)
     cumulative = tf.constant([sum(opt.kernel_prob[:i + 1]) / sum(opt.kernel_prob)
                               for i in range(6)], tf.float64)
@@ -152,13 +156,13 @@ def _blur_kernel(u: tf.Tensor, opt: KernelOptions) -> tuple[tf.Tensor, dict]:
     family = kind // 2
     sig_x = _between(u[..., 3], *opt.blur_sigma)
     sig_y = tf.where(aniso, _between(u[..., 4], *opt.blur_sigma), sig_x)
-    theta = tf.where(aniso, _between(u[..., 5], -math.pi, math.pi), 0.0)
-    beta_range = tf.where(family == 1, opt.betag_range[0], opt.betap_range[0]), \
-        tf.where(family == 1, opt.betag_range[1], opt.betap_range[1])
+    theta = tf.where(aniso, _between(u[..., 5], -math.pi, math.pi), _f64(0.0))
+    beta_range = [tf.where(family == 1, _f64(g), _f64(p))
+                  for g, p in zip(opt.betag_range, opt.betap_range)]
     low_branch = u[..., 6] < 0.5
     beta = tf.where(low_branch, _between(u[..., 7], beta_range[0], 1.0),
                     _between(u[..., 7], 1.0, beta_range[1]))
-    beta = tf.where(family == 0, 1.0, beta)
+    beta = tf.where(family == 0, _f64(1.0), beta)
     kernel = tf.where(is_sinc[..., None, None], sinc_kernel(omega, size),
                       bivariate_kernel(family, size, sig_x, sig_y, theta, beta))
     code = tf.where(is_sinc, TYPE_CODE["sinc"], kind)

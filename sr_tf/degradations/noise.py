@@ -3,7 +3,7 @@ rounds=False``), per-sample strength and gray flag, from stateless seeds.
 
 The formulas take the random draws as arguments (:func:`gaussian_noise`,
 :func:`poisson_noise`), so feeding them BasicSR's own draws reproduces its output; the
-``add_*`` functions draw them from a seed. Two quirks of the official code are kept:
+``sample_*`` functions draw them from a seed. Two quirks of the official code are kept:
 the gray Gaussian field is ONE ``[H, W]`` normal field shared by the whole batch (scaled by each
 sample's sigma), and Poisson's ``vals`` is ``2**ceil(log2(#distinct 8-bit levels))`` of each
 sample, so a flat image gets ``vals = 1`` and very strong noise.
@@ -31,14 +31,19 @@ def gaussian_noise(sigma: tf.Tensor, gray: tf.Tensor, normal_gray: tf.Tensor,
     return color * (1.0 - gray) + shared * gray
 
 
-def add_gaussian_noise(images: tf.Tensor, sigma: tf.Tensor, gray: tf.Tensor,
-                       seed: tf.Tensor) -> tf.Tensor:
-    """``clamp(images + gaussian noise, 0, 1)`` with the normals drawn from ``seed``."""
-    shape = tf.shape(images)
+def sample_gaussian_noise(shape: tf.Tensor, sigma: tf.Tensor, gray: tf.Tensor,
+                          seed: tf.Tensor) -> tf.Tensor:
+    """:func:`gaussian_noise` of ``shape [B, H, W, C]`` with the normals drawn from ``seed``."""
     normal_gray = tf.random.stateless_normal(shape[1:3], seed)
     normal_color = tf.random.stateless_normal(
         shape, tf.random.experimental.stateless_fold_in(seed, 1))
-    noise = gaussian_noise(sigma, gray, normal_gray, normal_color)
+    return gaussian_noise(sigma, gray, normal_gray, normal_color)
+
+
+def add_gaussian_noise(images: tf.Tensor, sigma: tf.Tensor, gray: tf.Tensor,
+                       seed: tf.Tensor) -> tf.Tensor:
+    """``clamp(images + gaussian noise, 0, 1)``."""
+    noise = sample_gaussian_noise(tf.shape(images), sigma, gray, seed)
     return tf.clip_by_value(images + noise, 0.0, 1.0)
 
 
@@ -67,35 +72,39 @@ def poisson_vals(levels: tf.Tensor) -> tf.Tensor:
     return tf.cast(tf.gather(powers, index), tf.float32)
 
 
-def poisson_noise(images: tf.Tensor, scale: tf.Tensor, gray: tf.Tensor, counts_color: tf.Tensor,
-                  counts_gray: tf.Tensor) -> tf.Tensor:
-    """``generate_poisson_noise_pt`` from Poisson counts drawn at rates ``x_r * vals``
-    (``counts_color [B, H, W, C]``) and ``x_gray_r * vals_gray`` (``counts_gray [B, H, W, 1]``)."""
-    levels, gray_levels = poisson_inputs(images)
-    vals = _per_sample(poisson_vals(levels))
-    vals_gray = _per_sample(poisson_vals(gray_levels))
-    color = counts_color / vals - levels
-    mono = counts_gray / vals_gray - gray_levels
+def poisson_inputs(images: tf.Tensor) -> dict[str, tf.Tensor]:
+    """The 8-bit-rounded colour and gray images (``x_r``, ``x_gray_r``) the counts are drawn
+    for, and their per-sample ``vals`` (``[B, 1, 1, 1]``)."""
+    levels, gray_levels = quantised(images), quantised(to_gray(images))
+    return {"levels": levels, "gray_levels": gray_levels,
+            "vals": _per_sample(poisson_vals(levels)),
+            "vals_gray": _per_sample(poisson_vals(gray_levels))}
+
+
+def poisson_noise(inputs: dict[str, tf.Tensor], scale: tf.Tensor, gray: tf.Tensor,
+                  counts_color: tf.Tensor, counts_gray: tf.Tensor) -> tf.Tensor:
+    """``generate_poisson_noise_pt`` from :func:`poisson_inputs` and Poisson counts drawn at
+    rates ``x_r * vals`` (``counts_color [B, H, W, C]``) and ``x_gray_r * vals_gray``
+    (``counts_gray [B, H, W, 1]``)."""
+    color = counts_color / inputs["vals"] - inputs["levels"]
+    mono = counts_gray / inputs["vals_gray"] - inputs["gray_levels"]
     gray = _per_sample(gray)
     return (color * (1.0 - gray) + mono * gray) * _per_sample(scale)
 
 
-def poisson_inputs(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-    """(``x_r``, ``x_gray_r``): the 8-bit-rounded colour and gray images the counts are drawn
-    for."""
-    return quantised(images), quantised(to_gray(images))
+def sample_poisson_noise(images: tf.Tensor, scale: tf.Tensor, gray: tf.Tensor,
+                         seed: tf.Tensor) -> tf.Tensor:
+    """:func:`poisson_noise` (before clipping) with the counts drawn from ``seed``."""
+    inputs = poisson_inputs(images)
+    rate, gray_rate = inputs["levels"] * inputs["vals"], inputs["gray_levels"] * inputs["vals_gray"]
+    counts_color = tf.random.stateless_poisson(tf.shape(rate), seed, rate, dtype=tf.float32)
+    counts_gray = tf.random.stateless_poisson(
+        tf.shape(gray_rate), tf.random.experimental.stateless_fold_in(seed, 1), gray_rate,
+        dtype=tf.float32)
+    return poisson_noise(inputs, scale, gray, counts_color, counts_gray)
 
 
 def add_poisson_noise(images: tf.Tensor, scale: tf.Tensor, gray: tf.Tensor,
                       seed: tf.Tensor) -> tf.Tensor:
     """``clamp(images + poisson noise, 0, 1)``: the noise is added to the unrounded image."""
-    levels, gray_levels = poisson_inputs(images)
-    vals = _per_sample(poisson_vals(levels))
-    vals_gray = _per_sample(poisson_vals(gray_levels))
-    counts_color = tf.random.stateless_poisson(tf.shape(levels), seed, levels * vals,
-                                               dtype=tf.float32)
-    counts_gray = tf.random.stateless_poisson(
-        tf.shape(gray_levels), tf.random.experimental.stateless_fold_in(seed, 1),
-        gray_levels * vals_gray, dtype=tf.float32)
-    noise = poisson_noise(images, scale, gray, counts_color, counts_gray)
-    return tf.clip_by_value(images + noise, 0.0, 1.0)
+    return tf.clip_by_value(images + sample_poisson_noise(images, scale, gray, seed), 0.0, 1.0)

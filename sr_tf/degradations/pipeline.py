@@ -62,7 +62,7 @@ class DegradationOptions:
 
 
 BATCH_UNIFORMS = 11
-SAMPLE_UNIFORMS = 8
+SAMPLE_UNIFORMS = 6
 
 
 def _between(u: tf.Tensor, lo: float, hi: float) -> tf.Tensor:
@@ -74,21 +74,20 @@ def _choice(u: tf.Tensor, probs) -> tf.Tensor:
     total, edges = sum(probs), []
     for p in probs[:-1]:
         edges.append((edges[-1] if edges else 0.0) + p / total)
-    return tf.reduce_sum(tf.cast(u >= tf.constant(edges, u.dtype), tf.int32))
+    return tf.reduce_sum(tf.cast(u[..., None] >= tf.constant(edges, u.dtype), tf.int32), -1)
 
 
 def _resize_scale(u_kind: tf.Tensor, u_scale: tf.Tensor, opt: StageOptions):
     updown = _choice(u_kind, opt.resize_prob)
     lo, hi = opt.resize_range
-    scale = tf.switch_case(updown, [lambda: _between(u_scale, 1.0, hi),
-                                    lambda: _between(u_scale, lo, 1.0),
-                                    lambda: tf.constant(1.0, tf.float64)])
+    scale = tf.where(updown == 0, _between(u_scale, 1.0, hi),
+                     tf.where(updown == 1, _between(u_scale, lo, 1.0), tf.ones_like(u_scale)))
     return updown, scale
 
 
 def draw_batch(u: tf.Tensor, options: DegradationOptions) -> dict[str, tf.Tensor]:
-    """Per-batch choices from 11 uniforms (float64): see the module docstring."""
-    u = tf.cast(u, tf.float64)
+    """Per-batch choices from ``u[..., 11]`` uniforms (float64): see the module docstring."""
+    u = tf.unstack(tf.cast(u, tf.float64), axis=-1)
     s1, s2 = options.stage1, options.stage2
     s1_updown, s1_scale = _resize_scale(u[0], u[1], s1)
     s2_updown, s2_scale = _resize_scale(u[5], u[6], s2)
@@ -102,7 +101,7 @@ def draw_batch(u: tf.Tensor, options: DegradationOptions) -> dict[str, tf.Tensor
 
 
 def draw_samples(u: tf.Tensor, options: DegradationOptions) -> dict[str, tf.Tensor]:
-    """Per-sample values from ``u[..., 8]`` uniforms: noise strengths, gray flags, qualities."""
+    """Per-sample values from ``u[..., 6]`` uniforms: noise strengths, gray flags, qualities."""
     u = tf.cast(u, tf.float32)
     s1, s2 = options.stage1, options.stage2
     return {"s1_sigma": _between(u[..., 0], *s1.noise_range),
@@ -175,12 +174,17 @@ STEPS: tuple[tuple[str, Callable[[tf.Tensor, Plan], tf.Tensor]], ...] = (
 )
 
 
-def degrade(gt: tf.Tensor, plan: Plan) -> tuple[tf.Tensor, tf.Tensor]:
-    """(lq, gt_usm) of float ``[B, H, W, 3]`` GT in [0, 1]: the whole ``feed_data`` sequence."""
+def degrade(gt: tf.Tensor, plan: Plan, stages: dict | None = None) -> tuple[tf.Tensor, tf.Tensor]:
+    """(lq, gt_usm) of float ``[B, H, W, 3]`` GT in [0, 1]: the whole ``feed_data`` sequence.
+    ``stages``, when given, receives every intermediate under its :data:`STEP_NAMES` name."""
     gt_usm = usm_sharp(gt)
     x = gt_usm
-    for _, step in STEPS:
+    for name, step in STEPS:
         x = step(x, plan)
+        if stages is not None:
+            stages[name] = x
+    if stages is not None:
+        stages["gt_usm"] = gt_usm
     return x, gt_usm
 
 
@@ -213,7 +217,7 @@ def crop_uniforms(seed: tf.Tensor) -> tf.Tensor:
 def degrade_batch(gt: tf.Tensor, kernels: dict[str, tf.Tensor], sample_u: tf.Tensor,
                   seed: tf.Tensor, options: DegradationOptions = DegradationOptions()):
     """One training batch: ``gt [B, H, W, 3]`` float in [0, 1] (H, W >= gt_size), its
-    per-sample kernels and uniforms (``[B, 8]``) and the batch seed -> (lq, gt) cropped to
+    per-sample kernels and uniforms (``[B, 6]``) and the batch seed -> (lq, gt) cropped to
     ``gt_size`` (the pool and the USM of the crop are the caller's)."""
     gt = tf.convert_to_tensor(gt, tf.float32)
     shape = tf.shape(gt)
