@@ -11,6 +11,7 @@ CHOICES = {
     "data.mode": ("random", "grid"),
     "data.layout": ("auto", "paired", "div2k", "hr_only", "demo"),
     "data.cache": ("auto", "memory", "none"),
+    "data.degradation": ("bicubic", "realesrgan"),
     "train.optimizer": ("adam", "adamw"),
     "train.schedule": ("constant", "step", "cosine"),
     "train.precision": ("float32", "mixed_bfloat16", "mixed_float16"),

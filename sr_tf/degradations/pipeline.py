@@ -25,6 +25,7 @@ import tensorflow as tf
 
 from sr_tf.degradations.filtering import filter2d
 from sr_tf.degradations.jpeg import diff_jpeg
+from sr_tf.degradations.kernels import X4PLUS_KERNELS, sample_kernels
 from sr_tf.degradations.noise import add_gaussian_noise, add_poisson_noise
 from sr_tf.degradations.resize import batch_mode
 from sr_tf.degradations.usm import usm_sharp
@@ -227,3 +228,13 @@ def degrade_batch(gt: tf.Tensor, kernels: dict[str, tf.Tensor], sample_u: tf.Ten
     lq, (gt,) = paired_crop(lq, [gt], options.gt_size, options.scale, crop_uniforms(seed))
     return lq, gt
 
+
+
+def sample_draws(seed: tf.Tensor, kernel_options=X4PLUS_KERNELS) -> dict[str, tf.Tensor]:
+    """One patch's per-sample draws, a stateless function of ``seed`` (made in tf.data): its
+    three 21x21 kernels, the uniforms of :func:`draw_samples` and the seed itself (the first
+    sample's seed keys the batch's own draws)."""
+    fold = lambda i: tf.random.experimental.stateless_fold_in(seed, i)
+    kernels, _ = sample_kernels(fold(0), kernel_options)
+    return {**kernels, "sample_u": tf.random.stateless_uniform([SAMPLE_UNIFORMS], fold(1)),
+            "seed": seed}
