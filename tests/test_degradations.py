@@ -435,3 +435,37 @@ def test_patch_stream_draws_resume_exactly():
         for key in ("kernel1", "kernel2", "sinc_kernel", "sample_u", "seed"):
             np.testing.assert_array_equal(a[3][key], b[3][key])
     assert not np.array_equal(whole[0][3]["kernel1"], whole[1][3]["kernel1"])
+
+
+def test_degrade_mode_writes_seeded_lr_and_draws(tmp_path):
+    """``--mode=degrade``: LR PNGs of size H//4 with a JSON of every draw beside each; the same
+    seed gives the same files, existing files are not overwritten, a bad file is skipped.
+
+    Fails if image i's seed ignored its index (every image degraded alike): seen failing on the
+    two JSONs being equal.
+    """
+    from conftest import run_python, write_png
+    from configs import realesrnet
+    from sr_tf.degradations.folder import degrade_folder
+    rng = np.random.default_rng(3)
+    hr_dir = tmp_path / "hr"
+    for name in ("a", "b"):
+        write_png(hr_dir / f"{name}.png", rng.integers(0, 256, (72, 80, 3), dtype=np.uint8))
+    (hr_dir / "c.png").write_bytes(b"not an image")
+    run_python(["main.py", "--mode=degrade", "--model=realesrnet", f"--input={hr_dir}",
+                f"--output={tmp_path / 'lr'}"])
+    from sr_tf.image_io import read_image
+    assert read_image(tmp_path / "lr" / "a.png").shape == (18, 20, 3)
+    draws = [json.loads((tmp_path / "lr" / f"{n}.json").read_text()) for n in ("a", "b")]
+    assert draws[0]["stage1"]["mode"] in ("area", "bilinear", "bicubic")
+    assert 30 <= draws[0]["final"]["jpeg"] <= 95 and draws[0] != draws[1]
+    config = realesrnet.get_config()
+    written, problems = degrade_folder(hr_dir, tmp_path / "again", config)
+    assert len(written) == 2 and len(problems) == 1
+    for n in ("a", "b"):
+        assert (tmp_path / "again" / f"{n}.png").read_bytes() == \
+            (tmp_path / "lr" / f"{n}.png").read_bytes()
+    before = (tmp_path / "lr" / "a.png").read_bytes()
+    written, problems = degrade_folder(hr_dir, tmp_path / "lr", config)
+    assert not written and len(problems) == 3
+    assert (tmp_path / "lr" / "a.png").read_bytes() == before

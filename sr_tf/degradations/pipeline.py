@@ -230,11 +230,14 @@ def degrade_batch(gt: tf.Tensor, kernels: dict[str, tf.Tensor], sample_u: tf.Ten
 
 
 
-def sample_draws(seed: tf.Tensor, kernel_options=X4PLUS_KERNELS) -> dict[str, tf.Tensor]:
+def sample_draws(seed: tf.Tensor, kernel_options=X4PLUS_KERNELS,
+                 with_params: bool = False) -> dict[str, tf.Tensor]:
     """One patch's per-sample draws, a stateless function of ``seed`` (made in tf.data): its
     three 21x21 kernels, the uniforms of :func:`draw_samples` and the seed itself (the first
-    sample's seed keys the batch's own draws)."""
+    sample's seed keys the batch's own draws); ``with_params`` adds the drawn kernel parameters
+    under ``kernel_params``."""
     fold = lambda i: tf.random.experimental.stateless_fold_in(seed, i)
-    kernels, _ = sample_kernels(fold(0), kernel_options)
-    return {**kernels, "sample_u": tf.random.stateless_uniform([SAMPLE_UNIFORMS], fold(1)),
-            "seed": seed}
+    kernels, params = sample_kernels(fold(0), kernel_options)
+    draws = {**kernels, "sample_u": tf.random.stateless_uniform([SAMPLE_UNIFORMS], fold(1)),
+             "seed": seed}
+    return {**draws, "kernel_params": params} if with_params else draws
