@@ -28,7 +28,7 @@ def _area_weights(in_len: tf.Tensor, out_len: tf.Tensor) -> tf.Tensor:
     return tf.cast(inside, tf.float32) / tf.cast(end - start, tf.float32)[:, None]
 
 
-def _scatter(taps: tf.Tensor, weights: tf.Tensor, in_len: tf.Tensor) -> tf.Tensor:
+def tap_matrix(taps: tf.Tensor, weights: tf.Tensor, in_len: tf.Tensor) -> tf.Tensor:
     """``[out, in]`` matrix adding ``weights[o, t]`` at column ``clamp(taps[o, t])``."""
     taps = tf.clip_by_value(taps, 0, in_len - 1)
     return tf.reduce_sum(tf.one_hot(taps, in_len, dtype=tf.float32) * weights[..., None], axis=1)
@@ -39,7 +39,7 @@ def _linear_weights(in_len: tf.Tensor, out_len: tf.Tensor, scale: tf.Tensor) -> 
     left = tf.cast(src, tf.int32)                       # src >= 0: truncation = floor
     lam = src - tf.cast(left, tf.float32)
     right = left + tf.cast(left < in_len - 1, tf.int32)
-    return _scatter(tf.stack([left, right], 1), tf.stack([1.0 - lam, lam], 1), in_len)
+    return tap_matrix(tf.stack([left, right], 1), tf.stack([1.0 - lam, lam], 1), in_len)
 
 
 def _cubic_weights(in_len: tf.Tensor, out_len: tf.Tensor, scale: tf.Tensor) -> tf.Tensor:
@@ -51,7 +51,7 @@ def _cubic_weights(in_len: tf.Tensor, out_len: tf.Tensor, scale: tf.Tensor) -> t
     far = lambda x: ((a * x - 5.0 * a) * x + 8.0 * a) * x - 4.0 * a     # 1 < |x| < 2
     weights = tf.stack([far(t + 1.0), near(t), near(1.0 - t), far(2.0 - t)], 1)
     taps = tf.cast(base, tf.int32)[:, None] + tf.range(-1, 3)[None, :]
-    return _scatter(taps, weights, in_len)
+    return tap_matrix(taps, weights, in_len)
 
 
 def _axis_weights(in_len: tf.Tensor, out_len: tf.Tensor, mode: str,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from sr_tf.degradations.resize import tap_matrix
+
 RADIUS = 51
 
 
@@ -22,16 +24,24 @@ def usm_kernel(size: int = RADIUS) -> np.ndarray:
     return np.outer(taps, taps).astype(np.float32)
 
 
-def _separable_blur(images: tf.Tensor, taps: np.ndarray) -> tf.Tensor:
-    """``filter2D(images, outer(taps, taps))`` as two 1-D passes (reflect padding, 51 + 51
-    taps instead of 2601; equal up to float32 rounding)."""
+def _reflect_matrix(length: tf.Tensor, taps: np.ndarray) -> tf.Tensor:
+    """``[length, length]`` matrix of a 1-D correlation with ``taps`` after reflect padding
+    (mirror without repeating the edge), folded into the matrix."""
     pad = len(taps) // 2
-    channels = images.shape[-1]
-    x = tf.pad(images, [[0, 0], [pad, pad], [pad, pad], [0, 0]], mode="REFLECT")
-    column = tf.constant(np.tile(taps.astype(np.float32)[:, None, None, None], [1, 1, channels, 1]))
-    x = tf.nn.depthwise_conv2d(x, column, [1, 1, 1, 1], "VALID")
-    row = tf.reshape(column, [1, len(taps), channels, 1])
-    return tf.nn.depthwise_conv2d(x, row, [1, 1, 1, 1], "VALID")
+    index = tf.range(length)[:, None] + tf.range(-pad, pad + 1)[None, :]
+    index = tf.abs(index)
+    index = tf.where(index > length - 1, 2 * (length - 1) - index, index)
+    weights = tf.broadcast_to(tf.constant(taps, tf.float32)[None], tf.shape(index))
+    return tap_matrix(index, weights, length)
+
+
+def _separable_blur(images: tf.Tensor, taps: np.ndarray) -> tf.Tensor:
+    """``filter2D(images, outer(taps, taps))`` as two matrix products (reflect padding folded
+    into the matrices): equal to the 51x51 correlation up to float32 rounding, and on a CPU
+    far faster than 2,601 taps."""
+    shape = tf.shape(images)
+    rows, cols = _reflect_matrix(shape[1], taps), _reflect_matrix(shape[2], taps)
+    return tf.einsum("oh,bhwc,pw->bopc", rows, images, cols)
 
 
 def usm_sharp(images: tf.Tensor, weight: float = 0.5, threshold: float = 10.0) -> tf.Tensor:
