@@ -49,9 +49,8 @@ def add_gaussian_noise(images: tf.Tensor, sigma: tf.Tensor, gray: tf.Tensor,
 
 def to_gray(images: tf.Tensor) -> tf.Tensor:
     """torchvision ``rgb_to_grayscale``: ``0.2989 R + 0.587 G + 0.114 B``, ``[B, H, W, 1]``."""
-    r, g, b = tf.unstack(images, axis=-1)
     w_r, w_g, w_b = GRAY_WEIGHTS
-    return (w_r * r + w_g * g + w_b * b)[..., None]
+    return w_r * images[..., 0:1] + w_g * images[..., 1:2] + w_b * images[..., 2:3]
 
 
 def quantised(images: tf.Tensor) -> tf.Tensor:

@@ -181,7 +181,7 @@ def degrade(gt: tf.Tensor, plan: Plan, stages: dict | None = None) -> tuple[tf.T
     gt_usm = usm_sharp(gt)
     x = gt_usm
     for name, step in STEPS:
-        x = step(x, plan)
+        x = tf.ensure_shape(step(x, plan), [None, None, None, 3])
         if stages is not None:
             stages[name] = x
     if stages is not None:
