@@ -49,8 +49,8 @@ def _arrays(section: str, case: dict) -> dict[str, np.ndarray]:
 def test_kernels_equal_official(case):
     """Each kernel formula equals BasicSR's (atol 1e-6 on ``kernel21_f32``).
 
-    Fails if the grid is transposed (x <-> y): seen failing on every aniso case (0.16); if the
-    sinc centre is not cutoff^2/(4 pi): seen failing on sinc_* (0.02).
+    Fails if the grid is transposed (x <-> y): seen failing on the aniso cases; with the sinc
+    centre cutoff^2/(2 pi) instead of cutoff^2/(4 pi): seen failing on sinc_0.
     """
     arrays = _arrays("kernels", case)
     ours = replay_fixture_case("kernels", case, arrays)
@@ -64,8 +64,8 @@ def test_kernels_equal_official(case):
 def test_filter2d_equal_official(case):
     """filter2D: reflect padding, correlation, per-sample or shared kernel (atol 1e-5).
 
-    Fails with the kernel flipped (convolution): seen failing on ``asymmetric`` (0.11); with
-    SYMMETRIC padding (edge repeated): seen failing on every case.
+    Fails with the kernel flipped (a convolution): seen failing on ``asymmetric``; with
+    SYMMETRIC padding (edge repeated): seen failing on ``per_sample_k21``.
     """
     arrays = _arrays("filter2d", case)
     np.testing.assert_allclose(replay_fixture_case("filter2d", case, arrays), arrays["out"],
@@ -76,9 +76,8 @@ def test_filter2d_equal_official(case):
 def test_resize_equal_torch_interpolate(case):
     """F.interpolate area / bilinear / bicubic, size= and scale_factor= (atol 1e-5).
 
-    Fails with bicubic a = -0.5: seen failing on every bicubic case (0.04); with the source
-    coordinate scaled by in/out in scale_factor mode: seen failing on scale_factor_0p62_* (0.4);
-    with tf.image.resize(area) semantics: seen failing on the area cases.
+    Fails with bicubic a = -0.5: seen failing on size_27x35_bicubic; with the source coordinate
+    scaled by in/out in scale_factor mode: seen failing on scale_factor_0p62_bilinear.
     """
     arrays = _arrays("resize", case)
     out = replay_fixture_case("resize", case, arrays)
@@ -99,9 +98,8 @@ def test_diffjpeg_equal_official(case):
     """DiffJPEG(differentiable=False) at a float quality per sample: >= 99% of 16x16 blocks
     within 1e-4 and none above 0.05 (rounding ties), and the tables as stored.
 
-    Fails with the luminance table in libjpeg's orientation (not transposed): seen failing
-    (blocks off by up to 0.2); with edge-replicating instead of zero padding: seen failing on
-    g1_37x50 and g2_40x72.
+    Fails with the luminance table in libjpeg's orientation (not transposed): seen failing;
+    with mirror padding instead of zeros: seen failing on g1_37x50 (47% of blocks off, 0.28).
     """
     from sr_tf.degradations.jpeg import C_TABLE, Y_TABLE
     tables = np.load(FIXTURES / "jpeg.npz")
@@ -116,8 +114,8 @@ def test_usm_equal_official():
     """USMSharp(radius 50, weight 0.5, threshold 10): atol 1e-5, 1e-4 for a pixel on the
     threshold.
 
-    Fails with the 51-tap sigma taken as 50/6 instead of cv2's 8.0: seen failing (2e-3); with
-    the mask not blurred: seen failing (0.03).
+    Fails with the 51-tap sigma taken as 51/6 instead of cv2's 8.0: seen failing (6.8e-3); with
+    the mask not blurred: seen failing (0.056).
     """
     case = {"arrays": DOC["usm"]["arrays"]}
     arrays = _arrays("usm", case)
@@ -145,10 +143,10 @@ def test_pipeline_equal_feed_data(case):
     steps of the noisy cases statistically (residual std per sample within 4 standard errors of
     the official one, gray noise identical across channels).
 
-    Fails with stage 2's size computed in float32: seen failing on p1 (s2_resize shape); with
-    the final JPEG input not clamped: seen failing on p2; with gt_usm_crop a crop of gt_usm:
-    seen failing (0.02 at the crop border); with stage 1 blurring gt instead of gt_usm: p3/p4
-    lq levels off.
+    Fails with the JPEG input not clamped: seen failing on p1's final_unrounded; with stage 1
+    blurring gt instead of gt_usm: seen failing on p3's s1_blur; with Poisson ``vals`` not a
+    power of two or the gray image from (R + G + B) / 3: seen failing on p1's stage-2 noise
+    statistics.
     """
     arrays = _arrays("pipeline", case)
     out = replay_fixture_case("pipeline", case, arrays)
@@ -180,8 +178,8 @@ def test_pipeline_equal_feed_data(case):
 def test_gaussian_noise_replays_official_draws():
     """Feeding BasicSR's own normal draws through our formula gives its output (atol 1e-6).
 
-    Fails with a gray field drawn per sample instead of one shared [H, W] field (the draws then
-    cannot be fed); with sigma not divided by 255: seen failing (0.9).
+    Fails with the gray flag inverted: seen failing; with sigma not divided by 255: seen
+    failing.
     """
     noise_doc = {c["id"]: c for c in DOC["noise"]["cases"]}
     z = np.load(FIXTURES / "noise.npz")
@@ -202,9 +200,8 @@ def test_poisson_noise_replays_official_draws_and_vals():
     """Our Poisson formula on BasicSR's own counts gives its output (atol 1e-6), and ``vals``
     (2**ceil(log2 #levels), colour and gray) is exact on the 8 ``vals_cases``.
 
-    Fails with vals = #levels (no power of two): seen failing on lenna/levels_20; with the gray
-    image from (R + G + B) / 3: seen failing on vals_gray; with the noise added to the rounded
-    image: seen failing (2e-3).
+    Fails with vals = #levels (no power of two): seen failing on vals_cases; with the gray
+    image from (R + G + B) / 3: seen failing on vals_gray.
     """
     z = np.load(FIXTURES / "noise.npz")
     rows = DOC["noise"]["vals_cases"]["rows"]
@@ -232,8 +229,8 @@ def test_gaussian_noise_statistics_match_official():
     the censored-normal mean and std of the fixture within 4 standard errors; gray noise is the
     same on all channels and, as in BasicSR, the same field for every sample of the batch.
 
-    Fails with the noise clipped before it is added (no censoring at the ends): seen failing on
-    the first/last bins; with sigma/255 applied twice: seen failing everywhere.
+    Fails with the clip left out (no censoring at the ends): seen failing on the first bin
+    (mean -0.0004 instead of 0.034).
     """
     case = next(c for c in DOC["noise"]["statistics"]["gaussian"]["cases"] if c["sigma"] == 30)
     ramp = _ramp()
@@ -258,9 +255,8 @@ def test_poisson_noise_statistics_match_official():
     values, within 4 standard errors) at scale 1, and gray Poisson noise is one plane on all
     channels.
 
-    Fails with the counts divided by vals twice / rate not multiplied by vals: seen failing
-    (variance off by 256x); with a per-channel draw for gray noise: seen failing on the
-    channel check.
+    Fails with the Poisson rate not multiplied by vals: seen failing on the first bin; with the
+    colour counts used for gray noise: seen failing on the channel check.
     """
     case = next(c for c in DOC["noise"]["statistics"]["poisson"]["cases"] if c["scale"] == 1.0)
     ramp = _ramp()
@@ -286,9 +282,9 @@ def test_kernel_sampler_statistics_match_official():
     standard errors, per type the mean second moment m2 within 4 combined standard errors and a
     two-sample KS test (p > 1e-3); kernels sum to 1.
 
-    Fails with stage 2 using stage 1's sigma range [0.2, 3]: seen failing on kernel2 m2; with
-    the sinc omega range U(pi/3, pi) for every size: seen failing on the sinc m2 (KS); with
-    final_sinc_prob ignored (always sinc): seen failing on the final share.
+    Fails with stage 2 using stage 1's sigma range [0.2, 3]: seen failing on kernel2's iso m2;
+    with the sinc omega in U(pi/3, pi) for every size: seen failing on kernel1's sinc m2; with
+    final_sinc_prob 1 (always sinc): seen failing on the final sinc share.
     """
     z = np.load(FIXTURES / "kernel_sampling.npz")
     n = 8000
@@ -317,9 +313,8 @@ def test_feed_data_draws_follow_the_yml():
     """Per-batch and per-sample draws against ``model_draws`` (the x4plus yml): stage-1/2
     resize scale mean and quantiles, mode and noise-type shares, JPEG quality mean/std.
 
-    Fails with 'up' scales drawn from the whole resize_range: seen failing on the scale mean;
-    with the gaussian/poisson choice inverted at probability 0.5 it would pass (symmetric) so
-    the second-blur share (0.8) is checked too.
+    Fails with 'up' scales drawn from the whole resize_range: seen failing on the stage-1 scale
+    mean (0.669 instead of 0.7525).
     """
     draws = DOC["model_draws"]
     n = 40000
@@ -348,7 +343,7 @@ def test_stage2_size_rule_uses_python_floats():
     """``int(H / 4 * s)`` in float64 as Python does, on the fixture's examples where float32
     gives another integer.
 
-    Fails with the size computed in float32: seen failing on H=400, s=0.53 (52 vs 53).
+    Fails with the size computed in float32: seen failing on H=100, s=1.16 (29 instead of 28).
     """
     from sr_tf.degradations.pipeline import Plan, _stage2_size
     for row in DOC["model_draws"]["stage2_size_rule"]["float32_disagrees_examples"]:
@@ -361,7 +356,8 @@ def test_degrade_batch_is_a_function_of_its_seeds():
     uniforms, batch seed): the same seed gives the same lq (what exact resume needs), another
     seed another lq; the crop is gt_size / scale.
 
-    Fails if any draw used the global RNG (tf.random.uniform): seen failing on the equality.
+    Fails if the per-batch draws used the global RNG (tf.random.uniform): seen failing on the
+    equality.
     """
     options = DegradationOptions(gt_size=64)
     rng = np.random.default_rng(0)

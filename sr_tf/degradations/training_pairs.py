@@ -14,6 +14,7 @@ import tensorflow as tf
 
 from sr_tf.degradations.pipeline import DegradationOptions, degrade_batch
 from sr_tf.degradations.usm import usm_sharp
+from sr_tf.errors import ConfigError
 
 
 def _pool_variable(shape, dtype, name: str) -> tf.Variable:
@@ -35,7 +36,7 @@ class RealESRGANPairs(tf.Module):
                  batch_size: int = 12, usm_target: bool = True, usm_real: bool = False):
         super().__init__(name="realesrgan_pairs")
         if queue_size % batch_size:
-            raise ValueError(f"degradation.queue_size={queue_size} must be a multiple of the "
+            raise ConfigError(f"degradation.queue_size={queue_size} must be a multiple of the "
                              f"per-replica batch {batch_size}")
         self.options, self.queue_size = options, queue_size
         self.usm_target, self.usm_real = usm_target, usm_real
