@@ -389,8 +389,9 @@ def test_training_pair_pool_resumes_exactly(tmp_path):
     exactly the pairs of the uninterrupted one at batch 3. While filling, the batch passes
     through; once full, pairs of earlier batches come out.
 
-    Fails if the pool is left out of the checkpoint (a fresh pool is still filling): seen
-    failing on the equality; if the pointer is not advanced: seen failing (never swaps).
+    Fails if the fill pointer is left out of the checkpoint (the restored pool is still
+    filling): seen failing on the equality; if the pointer is not advanced (the pool never
+    swaps): seen failing on the earlier-batch check.
     """
     from sr_tf.degradations.training_pairs import RealESRGANPairs
     rng = np.random.default_rng(0)
