@@ -331,6 +331,8 @@ def test_feed_data_draws_follow_the_yml():
         assert all(abs(np.mean(modes == m) - 1 / 3) < 4 * math.sqrt(2 / 9 / n) for m in range(3))
         assert abs(np.mean(batch[f"{prefix}_noise"].numpy() == 0) - 0.5) < 4 * 0.5 / math.sqrt(n)
     assert abs(np.mean(batch["second_blur"].numpy()) - 0.8) < 4 * 0.4 / math.sqrt(n)
+    assert abs(np.mean(batch["final_order"].numpy()) - 0.5) < 4 * 0.5 / math.sqrt(n)
+    assert all(abs(np.mean(batch["final_mode"].numpy() == m) - 1 / 3) < 0.01 for m in range(3))
     samples = draw_samples(tf.random.stateless_uniform([n, 6], [3, 4]), options)
     quality = draws["stage1"]["jpeg_quality"]
     q = samples["s1_jpeg"].numpy()
