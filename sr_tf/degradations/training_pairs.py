@@ -84,6 +84,9 @@ class RealESRGANPairs(tf.Module):
         to_uint8 = lambda x: tf.cast(tf.round(x * 255.0), tf.uint8)
         lq, gt = self.pool(to_uint8(lq), to_uint8(gt), tf.random.experimental.stateless_fold_in(
             seed, 4))
-        lq, gt = tf.cast(lq, tf.float32) / 255.0, tf.cast(gt, tf.float32) / 255.0
+        size = self.options.gt_size
+        lq = tf.ensure_shape(tf.cast(lq, tf.float32) / 255.0,
+                             [None, size // self.options.scale, size // self.options.scale, 3])
+        gt = tf.ensure_shape(tf.cast(gt, tf.float32) / 255.0, [None, size, size, 3])
         gt_usm = usm_sharp(gt)
         return lq, gt_usm if self.usm_target else gt, gt_usm if self.usm_real else gt
