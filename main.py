@@ -29,7 +29,9 @@ from ml_collections import config_flags  # noqa: E402
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 DEFAULT_CONFIG = str(CONFIG_DIR / "quickstart.py")
 
-flags.DEFINE_enum("mode", "train", ["train", "eval", "predict", "export"], "What to do.")
+flags.DEFINE_enum("mode", "train", ["train", "eval", "predict", "export", "degrade"],
+                  "What to do (degrade: Real-ESRGAN degradation of --input HR images into "
+                  "--output).")
 flags.DEFINE_string("model", None, "Config name in configs/ (shorthand for --config); default "
                     "quickstart, or the architecture of PyTorch --weights.")
 config_flags.DEFINE_config_file("config", None, "ml_collections config file (default "
@@ -40,8 +42,10 @@ flags.DEFINE_string("weights", None, "Generator: a .keras file, or PyTorch .pth/
                     "(architecture detected unless --model is given). eval/predict/export use it "
                     "(default <workdir>/model.keras); train starts from it. eval/predict also "
                     "take an export: a SavedModel folder, a .tflite or an .onnx file.")
-flags.DEFINE_string("input", None, "predict: an image file or a folder of images.")
-flags.DEFINE_string("output", None, "predict: output folder (default <workdir>/predictions).")
+flags.DEFINE_string("input", None, "predict: an image file or a folder of images; degrade: a "
+                    "folder of HR images.")
+flags.DEFINE_string("output", None, "predict: output folder (default <workdir>/predictions); "
+                    "degrade: LR folder (default <workdir>/degraded).")
 flags.DEFINE_list("eval_dir", None, "eval: HR-only benchmark folders (default config.data.val).")
 flags.DEFINE_string("export_dir", None, "export: base folder of the version folders (default "
                     "<workdir>/export for saved_model, <workdir>/export_<format> otherwise).")
@@ -282,6 +286,16 @@ def run(config) -> None:
             raise ConfigError("no image could be upscaled")
     elif FLAGS.mode == "export":
         _export(config, workdir)
+    elif FLAGS.mode == "degrade":
+        from sr_tf.degradations.folder import degrade_folder
+        if not FLAGS.input:
+            raise ConfigError("--mode=degrade needs --input=<folder of HR images>")
+        out = Path(FLAGS.output or workdir / "degraded")
+        written, problems = degrade_folder(FLAGS.input, out, config)
+        print(f"{len(written)} degraded images (+ .json of their draws) written to {out}; "
+              f"{len(problems)} skipped")
+        if problems and not written:
+            raise ConfigError("no image could be degraded")
 
 
 def main(argv: list[str]) -> None:

@@ -21,6 +21,8 @@ def get_config() -> ml_collections.ConfigDict:
     c.data.cache = "auto"          # memory (decode once; exact resume) or none (stream, larger than
                                    # memory); auto: folders in memory, TFRecord shards streamed
     c.data.strict = False          # stop at the first bad file instead of skipping it
+    c.data.degradation = "bicubic"   # LR of HR-only folders: "bicubic" (MATLAB imresize) or
+                                     # "realesrgan" (on-the-fly second-order, section below)
 
     c.train = ml_collections.ConfigDict()
     c.train.steps = 300_000
@@ -68,6 +70,43 @@ def get_config() -> ml_collections.ConfigDict:
     c.gan.perceptual_layers = ml_collections.ConfigDict({"block5_conv4": 1.0})
     c.gan.vgg_weights = ""         # local VGG19 notop .h5 file; "imagenet" downloads it;
                                    # "random": untrained VGG (tests only)
+
+    # Real-ESRGAN's second-order degradation (data.degradation = "realesrgan"). Defaults are
+    # BasicSR's options/train/RealESRGAN/train_realesrgan_x4plus.yml; data.patch_size is the
+    # dataset's 400x400 crop, gt_size the paired crop the model trains on.
+    c.degradation = ml_collections.ConfigDict()
+    d = c.degradation
+    d.kernel_prob = (0.45, 0.25, 0.12, 0.03, 0.12, 0.03)   # iso, aniso, generalized_iso/aniso,
+    d.sinc_prob = 0.1                                       # plateau_iso/aniso
+    d.blur_sigma = (0.2, 3.0)
+    d.betag_range = (0.5, 4.0)
+    d.betap_range = (1.0, 2.0)
+    d.kernel_prob2 = (0.45, 0.25, 0.12, 0.03, 0.12, 0.03)
+    d.sinc_prob2 = 0.1
+    d.blur_sigma2 = (0.2, 1.5)
+    d.betag_range2 = (0.5, 4.0)
+    d.betap_range2 = (1.0, 2.0)
+    d.final_sinc_prob = 0.8
+    d.resize_prob = (0.2, 0.7, 0.1)       # up, down, keep
+    d.resize_range = (0.15, 1.5)
+    d.gaussian_noise_prob = 0.5
+    d.noise_range = (1.0, 30.0)
+    d.poisson_scale_range = (0.05, 3.0)
+    d.gray_noise_prob = 0.4
+    d.jpeg_range = (30.0, 95.0)
+    d.second_blur_prob = 0.8
+    d.resize_prob2 = (0.3, 0.4, 0.3)
+    d.resize_range2 = (0.3, 1.2)
+    d.gaussian_noise_prob2 = 0.5
+    d.noise_range2 = (1.0, 25.0)
+    d.poisson_scale_range2 = (0.05, 2.5)
+    d.gray_noise_prob2 = 0.4
+    d.jpeg_range2 = (30.0, 95.0)
+    d.gt_size = 256
+    d.queue_size = 180            # training-pair pool (a multiple of the per-replica batch)
+    d.gt_usm = True               # pixel and perceptual losses on the USM-sharpened GT
+                                  # (the yml's l1_gt_usm / percep_gt_usm)
+    d.gan_gt_usm = False          # the discriminator's real images: plain GT
 
     c.infer = ml_collections.ConfigDict()
     c.infer.tile_size = 512        # LR pixels; tiles are balanced to share the image evenly

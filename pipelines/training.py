@@ -2,7 +2,10 @@
 
 Each element is ``(lr [b, p/s, p/s, 3], hr [b, p, p, 3], dihedral [b])``, all uint8: a quarter of
 float32's bytes to move to the accelerator. ``dihedral`` (0..7) names the flip/rotation drawn for
-each patch; the train step applies it on the device (:func:`dihedral_augment`).
+each patch; the train step applies it on the device (:func:`dihedral_augment`). With Real-ESRGAN
+degradations (``kernel_options`` given) a fourth item holds each patch's kernels and draws
+(``sr_tf.degradations.pipeline.sample_draws``), stateless functions of the patch's seed; the
+train step degrades on the device.
 
 Two sources:
 - **In memory** (image folders; shards with ``data.cache="memory"``): the decoded pairs sit in
@@ -30,6 +33,7 @@ from tqdm import tqdm
 from pipelines.discovery import DataError, Pair, usable_pairs
 from pipelines.tfrecords import tfrecord_pairs
 from sr_tf.degrade import decode_pair
+from sr_tf.degradations.pipeline import sample_draws
 
 AUTOTUNE = tf.data.AUTOTUNE
 CACHE_MODES = ("auto", "memory", "none")
@@ -125,10 +129,11 @@ class PatchStream:
     """
 
     def __init__(self, store: ImageStore, patch_size: int, mode: str = "random",
-                 crops_per_image: int = 16, seed: int = 0):
+                 crops_per_image: int = 16, seed: int = 0, kernel_options=None):
         if mode not in ("grid", "random"):
             raise ValueError(f"patch mode must be 'grid' or 'random', got {mode!r}")
         self.store, self.mode, self.seed = store, mode, seed
+        self.kernel_options = kernel_options
         self.crops = crops_per_image
         self.p_hr, self.p_lr = patch_size, patch_size // store.scale
         if mode == "grid":
@@ -155,8 +160,8 @@ class PatchStream:
 
         return tf.data.Dataset.range(first_pass, np.iinfo(np.int64).max).flat_map(one_pass)
 
-    def patch(self, p: tf.Tensor, q: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
-        """(lr, hr, dihedral code) of patch ``q`` of pass ``p``."""
+    def patch(self, p: tf.Tensor, q: tf.Tensor) -> tuple:
+        """(lr, hr, dihedral code[, degradation draws]) of patch ``q`` of pass ``p``."""
         s = self.store
         if self.mode == "grid":
             n, y, x = tf.unstack(tf.gather(self.grid, q))
@@ -171,6 +176,9 @@ class PatchStream:
         hr = _crop(s.hr, tf.gather(s.hr_offsets, n), width * s.scale, y * s.scale, x * s.scale,
                    self.p_hr)
         code = tf.random.stateless_uniform([], _seed(self.seed, p, q, 1), 0, 8, tf.int32)
+        if self.kernel_options is not None:
+            return lr, hr, tf.cast(code, tf.uint8), sample_draws(_seed(self.seed, p, q, 2),
+                                                                 self.kernel_options)
         return lr, hr, tf.cast(code, tf.uint8)
 
     def dataset(self, global_batch: int, first_step: int = 0, replicas: int = 1,
@@ -226,7 +234,7 @@ def grid_patches(lr: tf.Tensor, hr: tf.Tensor, scale: int, patch: int):
 def streamed_patches(images: tf.data.Dataset, scale: int, patch_size: int, batch_size: int,
                      mode: str = "random", crops_per_image: int = 16, seed: int = 0,
                      first_step: int = 0, shuffle_buffer: int = 2048,
-                     repeat: bool = True) -> tf.data.Dataset:
+                     repeat: bool = True, kernel_options=None) -> tf.data.Dataset:
     """Batches of patches from images decoded on the fly (larger-than-memory data).
 
     Shuffles and crops are seeded from ``(seed, first_step)``: a resumed run draws fresh data.
@@ -244,9 +252,14 @@ def streamed_patches(images: tf.data.Dataset, scale: int, patch_size: int, batch
             lambda i, pair: random_patches(*pair, scale, patch_size, crops_per_image,
                                            _seed(base, i)),
             num_parallel_calls=AUTOTUNE, deterministic=True)
-    patches = patches.shuffle(shuffle_buffer, seed=base).enumerate().map(
-        lambda t, pair: (*pair, tf.cast(tf.random.stateless_uniform(
-            [], _seed(base, t, 1), 0, 8, tf.int32), tf.uint8)))
+
+    def with_codes(t, pair):
+        code = tf.cast(tf.random.stateless_uniform([], _seed(base, t, 1), 0, 8, tf.int32), tf.uint8)
+        if kernel_options is None:
+            return (*pair, code)
+        return (*pair, code, sample_draws(_seed(base, t, 2), kernel_options))
+
+    patches = patches.shuffle(shuffle_buffer, seed=base).enumerate().map(with_codes)
     return patches.batch(batch_size, drop_remainder=True).prefetch(AUTOTUNE)
 
 
@@ -264,13 +277,14 @@ class TrainingData:
 
     def __init__(self, source: str, scale: int, patch_size: int, mode: str = "random",
                  crops_per_image: int = 16, layout: str = "auto", strict: bool = False,
-                 cache: str = "auto", seed: int = 0):
+                 cache: str = "auto", seed: int = 0, kernel_options=None):
         self.cache = resolve_cache(cache, source)
+        self.kernel_options = kernel_options     # Real-ESRGAN kernels drawn per patch
         self.scale, self.patch_size, self.mode = scale, patch_size, mode
         self.crops_per_image, self.seed = crops_per_image, seed
         self.images = decoded_images(source, scale, patch_size, layout, strict)
         self.stream = PatchStream(ImageStore.from_pairs(self.images, scale, patch_size),
-                                  patch_size, mode, crops_per_image, seed) \
+                                  patch_size, mode, crops_per_image, seed, kernel_options) \
             if self.cache == "memory" else None
 
     def dataset(self, global_batch: int, first_step: int = 0,
@@ -286,7 +300,8 @@ class TrainingData:
             return self.stream.dataset(global_batch, first_step, replicas, pipeline * local, local)
         images = self.images.shard(pipelines, pipeline) if pipelines > 1 else self.images
         return streamed_patches(images, self.scale, self.patch_size, global_batch // replicas,
-                                self.mode, self.crops_per_image, self.seed, first_step)
+                                self.mode, self.crops_per_image, self.seed, first_step,
+                                kernel_options=self.kernel_options)
 
 
 def dihedral_augment(lr: tf.Tensor, hr: tf.Tensor, codes: tf.Tensor):

@@ -12,6 +12,7 @@ CHOICES = {
     "data.mode": ("random", "grid"),
     "data.layout": ("auto", "paired", "div2k", "hr_only", "demo"),
     "data.cache": ("auto", "memory", "none"),
+    "data.degradation": ("bicubic", "realesrgan"),
     "train.optimizer": ("adam", "adamw"),
     "train.schedule": ("constant", "step", "cosine"),
     "train.precision": ("auto", "float32", "mixed_bfloat16", "mixed_float16"),
@@ -52,3 +53,10 @@ def check_config(c: ml_collections.ConfigDict, mode: str = "train") -> None:
     need(0.0 <= c.train.ema_decay < 1.0, f"train.ema_decay={c.train.ema_decay} must be in [0, 1)")
     for key in ("log_every", "ckpt_every", "val_every", "image_every", "steps_per_call"):
         need(c.train[key] > 0, f"train.{key}={c.train[key]} must be positive")
+    if c.data.degradation == "realesrgan":
+        d = c.degradation
+        need(GENERATORS[c.model.name].channels == "rgb",
+             f"data.degradation=realesrgan needs an RGB generator, not {c.model.name}")
+        need(d.gt_size % c.model.scale == 0 and d.gt_size <= c.data.patch_size,
+             f"degradation.gt_size={d.gt_size} must be a multiple of model.scale and at most "
+             f"data.patch_size={c.data.patch_size}")

@@ -32,6 +32,8 @@ from absl import logging
 
 from pipelines.training import TrainingData
 from pipelines.validation import iter_eval_pairs
+from sr_tf.degradations.config import degradation_options, kernel_options
+from sr_tf.degradations.training_pairs import RealESRGANPairs
 from sr_tf.evaluate import evaluate_pair, mean_row
 from sr_tf.hardware import choose_precision, choose_xla, cpu_flags, gpu_capabilities
 from sr_tf.image_io import atomic_write_bytes
@@ -81,7 +83,7 @@ def build_trainer(config: ml_collections.ConfigDict, steps: int) -> tuple[SRTrai
     m, t = config.model, config.train
     generator = build_generator(m.name, m.scale, **m.kwargs.to_dict())
     common = dict(pixel_weights=PixelLossWeights(t.loss.l1, t.loss.l2, t.loss.charbonnier),
-                  augment=t.augment, grad_clip=t.grad_clip)
+                  augment=t.augment, grad_clip=t.grad_clip, pairs=realesrgan_pairs(config))
     if config.gan.enabled:
         g = config.gan
         perceptual = PerceptualLoss(g.perceptual_layers.to_dict(), g.vgg_weights) \
@@ -96,6 +98,16 @@ def build_trainer(config: ml_collections.ConfigDict, steps: int) -> tuple[SRTrai
     ema = keras.models.clone_model(generator)
     ema.set_weights(generator.get_weights())
     return trainer, ema
+
+
+def realesrgan_pairs(config: ml_collections.ConfigDict) -> RealESRGANPairs | None:
+    """The on-device Real-ESRGAN degradation of ``data.degradation = "realesrgan"`` runs."""
+    if config.data.degradation != "realesrgan":
+        return None
+    d = config.degradation
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    return RealESRGANPairs(degradation_options(d, config.model.scale), d.queue_size,
+                           config.train.batch_size // replicas, d.gt_usm, d.gan_gt_usm)
 
 
 def ema_update(ema: keras.Model, live: keras.Model, step: tf.Variable, decay: float,
@@ -221,7 +233,9 @@ def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict
     strategy = make_strategy(t.distribute)
     chief = _is_chief(strategy)
     data = TrainingData(d.train, config.model.scale, d.patch_size, d.mode, d.crops_per_image,
-                        d.layout, d.strict, d.cache, t.seed)
+                        d.layout, d.strict, d.cache, t.seed,
+                        kernel_options(config.degradation) if d.degradation == "realesrgan"
+                        else None)
 
     with strategy.scope():
         trainer, ema = build_trainer(config, t.steps)
@@ -229,6 +243,8 @@ def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict
         parts = dict(generator=trainer.generator, optimizer=trainer.optimizer, ema=ema, step=step)
         if config.gan.enabled:
             parts.update(discriminator=trainer.discriminator, d_optimizer=trainer.d_optimizer)
+        if trainer.pairs is not None:
+            parts.update(training_pair_pool=trainer.pairs)
         checkpoint = tf.train.Checkpoint(**parts)
     # MultiWorkerMirroredStrategy: every worker saves (saving is collective); only the chief's
     # checkpoints are the run's, the others go to a private folder per task.

@@ -15,6 +15,7 @@ import tensorflow as tf
 
 from pipelines.training import dihedral_augment
 from sr_tf.color import rgb_to_ycbcr
+from sr_tf.degradations.training_pairs import RealESRGANPairs
 from sr_tf.imresize import imresize
 from sr_tf.losses import PerceptualLoss, adversarial_losses, pixel_loss
 from sr_tf.models import input_channels
@@ -64,9 +65,10 @@ class SRTrainer(keras.Model):
 
     def __init__(self, generator: keras.Model, scale: int,
                  pixel_weights: PixelLossWeights = PixelLossWeights(), augment: bool = True,
-                 grad_clip: float = 0.0, **kwargs):
+                 grad_clip: float = 0.0, pairs: RealESRGANPairs | None = None, **kwargs):
         super().__init__(**kwargs)
         self.generator = generator
+        self.pairs = pairs          # Real-ESRGAN: degrade HR patches on the device
         self.scale = scale
         self.pixel_weights = pixel_weights
         self.augment = augment
@@ -76,7 +78,10 @@ class SRTrainer(keras.Model):
         return self.generator(inputs, training=training)
 
     def prepare(self, data):
-        """(input, target) floats from a batch ``(lr, hr, dihedral codes)`` of uint8 patches."""
+        """(input, target) floats from a batch ``(lr, hr, dihedral codes)`` of uint8 patches
+        (with Real-ESRGAN pairs: degraded LQ and the USM-sharpened GT)."""
+        if self.pairs is not None:
+            return self.pairs(data)[:2]
         lr, hr, codes = data
         if self.augment:
             lr, hr = dihedral_augment(lr, hr, codes)
@@ -135,10 +140,13 @@ class GANTrainer(SRTrainer):
         self.d_optimizer: keras.optimizers.Optimizer | None = None
 
     def train_step(self, data):
-        inputs, target = self.prepare(data)
+        # Real-ESRGAN: pixel/perceptual on USM(gt), the discriminator's real images plain gt.
+        inputs, target, real = self.pairs(data) if self.pairs is not None \
+            else (*self.prepare(data), None)
+        real = target if real is None else real
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
             sr = tf.cast(self.generator(inputs, training=True), tf.float32)
-            real_logits = tf.cast(self.discriminator(target, training=True), tf.float32)
+            real_logits = tf.cast(self.discriminator(real, training=True), tf.float32)
             fake_logits = tf.cast(self.discriminator(sr, training=True), tf.float32)
             g_adv, d_loss = adversarial_losses(real_logits, fake_logits, self.adversarial)
             pix = self.pixel_loss(sr, target)
