@@ -40,6 +40,7 @@ ZOO = {
     "rlfn": ("rlfn", 3, {"feature_channels": 8}, 48),
     "pan": ("pan", 3, {"nf": 8, "unf": 6, "nb": 1}, 28),
     "bsrn": ("bsrn", 2, {"num_feat": 16, "num_block": 2}, 48),
+    "carn_m": ("carn", 3, {"variant": "carn_m", "group": 4}, 56),
 }
 
 

@@ -7,7 +7,7 @@ order in which they are listed.
 
 from __future__ import annotations
 
-from sr_tf.archs import bsrn, pan, rlfn, swiftsrgan
+from sr_tf.archs import bsrn, carn, pan, rlfn, swiftsrgan
 from sr_tf.archs.spec import Architecture, Detected
 
 ARCHITECTURES: tuple[Architecture, ...] = (
@@ -15,6 +15,7 @@ ARCHITECTURES: tuple[Architecture, ...] = (
     rlfn.ARCH,
     pan.ARCH,
     bsrn.ARCH,
+    carn.ARCH,
 )
 
 
