@@ -41,6 +41,7 @@ ZOO = {
     "pan": ("pan", 3, {"nf": 8, "unf": 6, "nb": 1}, 28),
     "bsrn": ("bsrn", 2, {"num_feat": 16, "num_block": 2}, 48),
     "carn_m": ("carn", 3, {"variant": "carn_m", "group": 4}, 56),
+    "realcugan": ("realcugan", 4, {"pro": True}, 48),
 }
 
 

@@ -7,7 +7,7 @@ order in which they are listed.
 
 from __future__ import annotations
 
-from sr_tf.archs import bsrn, carn, pan, rlfn, swiftsrgan
+from sr_tf.archs import bsrn, carn, pan, realcugan, rlfn, swiftsrgan
 from sr_tf.archs.spec import Architecture, Detected
 
 ARCHITECTURES: tuple[Architecture, ...] = (
@@ -16,6 +16,7 @@ ARCHITECTURES: tuple[Architecture, ...] = (
     pan.ARCH,
     bsrn.ARCH,
     carn.ARCH,
+    realcugan.ARCH,
 )
 
 
