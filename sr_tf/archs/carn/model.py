@@ -73,26 +73,34 @@ class CarnUpsample(layers.Layer):
     def __init__(self, scale: int, multi_scale: bool, group: int, **kwargs):
         super().__init__(**kwargs)
         self.scale, self.multi_scale, self.group = scale, multi_scale, group
-        names = {s: f"up{s}" for s in SCALES} if multi_scale else {scale: "up"}
-        self.branches = {s: self._branch(s, name) for s, name in names.items()}
-        for s, branch in self.branches.items():
-            for conv in branch:
-                conv.trainable = s == scale
+        names = {f"up{s}": s for s in SCALES} if multi_scale else {"up": scale}
+        self.active = f"up{scale}" if multi_scale else "up"
+        # Each conv is an attribute of its own: SavedModel export tracks those, and not the
+        # layers inside a dict of lists.
+        self.convs = []
+        for name, s in names.items():
+            for conv in self._branch(s, name):
+                conv.trainable = name == self.active
+                setattr(self, conv.name.replace(".", "_"), conv)
+                self.convs.append(conv.name)
 
     def _branch(self, scale: int, name: str) -> list[layers.Conv2D]:
         factors = [3] if scale == 3 else [2] * (scale.bit_length() - 1)
         return [_conv(WIDTH * r * r, 3, f"{name}.body.{3 * i}", self.group)
                 for i, r in enumerate(factors)]
 
+    def _layer(self, name: str) -> layers.Conv2D:
+        return getattr(self, name.replace(".", "_"))
+
     def build(self, input_shape):
-        for branch in self.branches.values():
-            for conv in branch:
-                conv.build((None, None, None, WIDTH))
+        for name in self.convs:
+            self._layer(name).build((None, None, None, WIDTH))
 
     def call(self, x):
-        for conv in self.branches[self.scale]:
-            r = 3 if self.scale == 3 else 2
-            x = pixel_shuffle_torch_order(ops.relu(conv(x)), r)
+        r = 3 if self.scale == 3 else 2
+        for name in self.convs:
+            if name.startswith(f"{self.active}."):
+                x = pixel_shuffle_torch_order(ops.relu(self._layer(name)(x)), r)
         return x
 
     def compute_output_shape(self, input_shape):
