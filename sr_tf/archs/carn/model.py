@@ -47,7 +47,8 @@ def _residual_block(name: str, groups: int, efficient: bool):
 
 
 def _cascade(x, name: str, blocks: list):
-    """``c0 = x``; three times: ``c_k = cat(c_{k-1}, block_k(o_{k-1}))``, ``o_k = relu(1x1 c_k)``."""
+    """``c0 = o0 = x``; then three times ``c_k = cat(c_{k-1}, block_k(o_{k-1}))`` and
+    ``o_k = relu(conv1x1(c_k))``."""
     concatenated = output = x
     for k, block in enumerate(blocks, start=1):
         concatenated = layers.Concatenate()([concatenated, block(output)])
