@@ -66,6 +66,8 @@ ZOO = {
     "omnisr": ("omnisr", 3, {"num_feat": 16, "window_size": 4, "res_num": 1}, 64),
     "ditn": ("ditn", 2, {"dim": 8, "ITL_blocks": 1, "SAL_blocks": 1, "patch_size": 4}, 64),
     "dctlsa": ("dctlsa", 2, {"nf": 8, "num_head": 2}, 64),
+    "carn_m": ("carn", 3, {"variant": "carn_m", "group": 4}, 56),
+    "realcugan": ("realcugan", 4, {"pro": True}, 48),
 }
 
 

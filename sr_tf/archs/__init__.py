@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from sr_tf.archs import atd
 from sr_tf.archs import bsrn
+from sr_tf.archs import carn
 from sr_tf.archs import craft
 from sr_tf.archs import dat
 from sr_tf.archs import dctlsa
@@ -29,6 +30,7 @@ from sr_tf.archs import pan
 from sr_tf.archs import plksr
 from sr_tf.archs import rcan
 from sr_tf.archs import rdn
+from sr_tf.archs import realcugan
 from sr_tf.archs import realplksr
 from sr_tf.archs import rgt
 from sr_tf.archs import rlfn
@@ -59,6 +61,7 @@ ARCHITECTURES: tuple[Architecture, ...] = (
     srresnet.ARCH,
     atd.ARCH,
     bsrn.ARCH,
+    carn.ARCH,
     craft.ARCH,
     dat.ARCH,
     dctlsa.ARCH,
@@ -71,6 +74,7 @@ ARCHITECTURES: tuple[Architecture, ...] = (
     omnisr.ARCH,
     pan.ARCH,
     plksr.ARCH,
+    realcugan.ARCH,
     realplksr.ARCH,
     rgt.ARCH,
     rlfn.ARCH,

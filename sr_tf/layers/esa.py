@@ -17,7 +17,7 @@ from keras import layers, ops
 from sr_tf.layers.resize import ResizeLike
 
 # The smallest side the official ESA accepts is 15: (15 - 3) // 2 + 1 = 7 = the pool window.
-# Edge-padding every side by 14 makes a 1-pixel input 15; the pooled map is then cropped to
+# Edge-padding the bottom and right by 14 makes a 1-pixel input 15; the pooled map is cropped to
 # the official size, so the padding changes nothing from 15 pixels up.
 EDGE_PAD = 14
 
