@@ -9,7 +9,7 @@ Training (options/train/train_ATD_SRx2_scratch.yml, BasicSR): DF2K, LR patch 64,
 Adam 2e-4 with betas (0.9, 0.99), lr halved at 250k, 400k, 450k and 475k of 500k iterations.
 """
 
-from configs import base
+from configs import base, recipes
 
 
 def get_config():
@@ -29,15 +29,7 @@ def get_config():
     c.model.kwargs.img_range = 1.0
     c.model.kwargs.upsampler = "pixelshuffle"  # pixelshuffle, pixelshuffledirect, nearest+conv
     c.model.kwargs.resi_connection = "1conv"
-    c.data.patch_size = 128                    # LR 64 at x2
-    c.train.batch_size = 32
-    c.train.lr = 2e-4
-    c.train.beta_2 = 0.99
-    c.train.schedule = "step"
-    c.train.milestones = (250_000, 400_000, 450_000, 475_000)
-    c.train.gamma = 0.5
-    c.train.steps = 500_000
-    c.train.loss.l1 = 1.0
+    recipes.basicsr_transformer(c)
     # Tiling is never exact: the token dictionary and the category groups see the whole tile.
     # Tiles keep the 16-pixel windows; overlap 64 keeps two windows on each side of a cut.
     c.infer.tile_size = 256

@@ -8,7 +8,7 @@ batch 32, L1, Adam 5e-4 with betas (0.9, 0.99), lr halved at 250k, 400k, 450k an
 500k iterations.
 """
 
-from configs import base
+from configs import base, recipes
 
 
 def get_config():
@@ -25,15 +25,7 @@ def get_config():
     c.model.kwargs.qkv_bias = True
     c.model.kwargs.img_range = 1.0
     c.model.kwargs.resi_connection = "1conv"       # 1conv or identity
-    c.data.patch_size = 256                        # LR 64 at x4
-    c.train.batch_size = 32
-    c.train.lr = 5e-4
-    c.train.beta_2 = 0.99
-    c.train.schedule = "step"
-    c.train.milestones = (250_000, 400_000, 450_000, 475_000)
-    c.train.gamma = 0.5
-    c.train.steps = 500_000
-    c.train.loss.l1 = 1.0
+    recipes.basicsr_transformer(c, lr=5e-4)
     # Tiling is never exact: the fusion blocks' channel attention pools the whole tile, and the
     # shifted windows wrap around the (padded) tile edges unmasked. The 4 x 16 windows reach 15
     # pixels; an overlap of 64 keeps two 16-pixel windows on each side of every cut.

@@ -7,7 +7,7 @@ Training as the official x2-from-scratch options (which follow HAT): DF2K, LR pa
 iterations, EMA 0.999.
 """
 
-from configs import base
+from configs import base, recipes
 
 
 def get_config():
@@ -22,15 +22,7 @@ def get_config():
     c.model.kwargs.resi_connection = "1conv"       # 1conv or identity
     c.model.kwargs.img_range = 1.0
     c.model.kwargs.gc = 32
-    c.data.patch_size = 256                        # LR 64 at x4
-    c.train.batch_size = 32
-    c.train.lr = 2e-4
-    c.train.beta_2 = 0.99
-    c.train.schedule = "step"
-    c.train.milestones = (250_000, 400_000, 450_000, 475_000)
-    c.train.gamma = 0.5
-    c.train.steps = 500_000
-    c.train.loss.l1 = 1.0
+    recipes.basicsr_transformer(c)
     c.train.ema_decay = 0.999
     # As HAT (configs/hat.py), same 16-pixel windows and 30 window blocks: tiles aligned to the
     # window, overlap 96 (48 kept on each side, three windows). Not exact in theory (attention

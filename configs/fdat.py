@@ -6,7 +6,7 @@ not part of it): the training values below are SwinIR's (configs/swinir.py), a s
 not FDAT's own.
 """
 
-from configs import base
+from configs import base, recipes
 
 
 def get_config():
@@ -25,15 +25,7 @@ def get_config():
     c.model.kwargs.upsampler_type = "transpose+conv"  # or pixelshuffle, pixelshuffledirect, conv
     c.model.kwargs.img_range = 1.0
     c.model.kwargs.unshuffle_mod = False
-    c.data.patch_size = 256                        # LR 64 at x4
-    c.train.batch_size = 32
-    c.train.lr = 2e-4
-    c.train.beta_2 = 0.999
-    c.train.schedule = "step"
-    c.train.milestones = (250_000, 400_000, 450_000, 475_000)
-    c.train.gamma = 0.5
-    c.train.steps = 500_000
-    c.train.loss.l1 = 1.0
+    recipes.basicsr_transformer(c, beta_2=0.999)
     # Tiling is never exact: every channel block attends over the whole tile and the spatial
     # blocks' channel gates pool it. Windows are not shifted (8 px, 7 px reach per block, 12
     # spatial blocks); an overlap of 64 keeps four windows on each side of every cut.

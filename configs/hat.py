@@ -8,7 +8,7 @@ schedule.) HAT-S: ``embed_dim=144, compress_ratio=24, squeeze_factor=24``; HAT-L
 ``depths=(6,)*12, num_heads=(6,)*12``.
 """
 
-from configs import base
+from configs import base, recipes
 
 
 def get_config():
@@ -27,15 +27,7 @@ def get_config():
     c.model.kwargs.resi_connection = "1conv"       # 1conv or identity
     c.model.kwargs.img_range = 1.0
     c.model.kwargs.num_feat = 64
-    c.data.patch_size = 256                        # LR 64 at x4
-    c.train.batch_size = 32
-    c.train.lr = 2e-4
-    c.train.beta_2 = 0.99
-    c.train.schedule = "step"
-    c.train.milestones = (250_000, 400_000, 450_000, 475_000)
-    c.train.gamma = 0.5
-    c.train.steps = 500_000
-    c.train.loss.l1 = 1.0
+    recipes.basicsr_transformer(c)
     c.train.ema_decay = 0.999
     # Tiles are aligned to the 16-pixel window. Attention reaches up to 15 pixels further per
     # block (36 blocks, 6 overlapping blocks), and the channel attention of every block averages

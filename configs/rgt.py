@@ -7,7 +7,7 @@ L1, Adam 2e-4 with betas (0.9, 0.99), lr halved at 250k, 400k, 450k and 475k of 
 iterations.
 """
 
-from configs import base
+from configs import base, recipes
 
 
 def get_config():
@@ -23,15 +23,7 @@ def get_config():
     c.model.kwargs.resi_connection = "1conv"       # 1conv or 3conv
     c.model.kwargs.split_size = (8, 32)
     c.model.kwargs.c_ratio = 0.5
-    c.data.patch_size = 128                        # LR 64 at x2
-    c.train.batch_size = 32
-    c.train.lr = 2e-4
-    c.train.beta_2 = 0.99
-    c.train.schedule = "step"
-    c.train.milestones = (250_000, 400_000, 450_000, 475_000)
-    c.train.gamma = 0.5
-    c.train.steps = 500_000
-    c.train.loss.l1 = 1.0
+    recipes.basicsr_transformer(c)
     # Tiling is never exact: every RG-SA block attends to the whole (shrunk) tile. The 8 x 32
     # windows reach 31 pixels; an overlap of 64 keeps a whole 32-pixel window past every cut.
     # Tiles below 1024 px keep RG-SA at the training-time reduction (x16).

@@ -9,7 +9,7 @@ iterations, EMA 0.999, batch 32. Other released variants: lightweight x2
 ``upsampler=nearest+conv``.
 """
 
-from configs import base
+from configs import base, recipes
 
 
 def get_config():
@@ -24,15 +24,7 @@ def get_config():
     c.model.kwargs.upsampler = "pixelshuffle"      # pixelshuffle, pixelshuffledirect, nearest+conv
     c.model.kwargs.resi_connection = "1conv"       # 1conv or 3conv
     c.model.kwargs.img_range = 1.0
-    c.data.patch_size = 128                        # LR 64 at x2
-    c.train.batch_size = 32
-    c.train.lr = 2e-4
-    c.train.beta_2 = 0.999
-    c.train.schedule = "step"
-    c.train.milestones = (250_000, 400_000, 450_000, 475_000)
-    c.train.gamma = 0.5
-    c.train.steps = 500_000
-    c.train.loss.l1 = 1.0
+    recipes.basicsr_transformer(c, beta_2=0.999)
     c.train.ema_decay = 0.999
     # As SwinIR-M (configs/swinir.py): 8-pixel windows over 36 blocks reach 7 pixels further per
     # block, so no overlap is exact in theory; 64 (32 kept on each side) keeps whole windows and

@@ -9,7 +9,7 @@ num_heads=(6,)*4, upsampler=pixelshuffledirect``; real-world SwinIR-L ``embed_di
 depths=(6,)*9, num_heads=(8,)*9, upsampler=nearest+conv, resi_connection=3conv``.
 """
 
-from configs import base
+from configs import base, recipes
 
 
 def get_config():
@@ -25,15 +25,8 @@ def get_config():
     c.model.kwargs.resi_connection = "1conv"       # 1conv or 3conv
     c.model.kwargs.img_range = 1.0
     c.model.kwargs.num_feat = 64
-    c.data.patch_size = 192                        # LR 48 at x4
-    c.train.batch_size = 32
-    c.train.lr = 2e-4
-    c.train.beta_2 = 0.999
-    c.train.schedule = "step"
-    c.train.milestones = (250_000, 400_000, 450_000, 475_000)
-    c.train.gamma = 0.5
-    c.train.steps = 500_000
-    c.train.loss.l1 = 1.0
+    recipes.basicsr_transformer(c, beta_2=0.999)
+    c.data.patch_size = 192                        # SwinIR trains on LR 48 (x4: 192)
     c.train.ema_decay = 0.999
     # Tiles are aligned to the 8-pixel window. Window attention reaches up to 7 pixels further
     # per block (36 blocks), so tiling is never exact in theory; in practice influence fades
