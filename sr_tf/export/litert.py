@@ -155,7 +155,7 @@ def gpu_incompatible_ops(tflite: bytes) -> list[str]:
     Two sources: the report of ``tf.lite.experimental.Analyzer.analyze(gpu_compatibility=True)``
     (its ``GPU COMPATIBILITY WARNING`` lines), and a check of tensor ranks, because the GPU
     delegate holds tensors as at most 4-D (BHWC) and TF 2.21's analyzer accepts graphs it should
-    refuse (measured: a 6-D pixel-shuffle TRANSPOSE, TOPK_V2, FLOOR_MOD, all "compatible").
+    refuse (measured: a 6-D pixel-shuffle TRANSPOSE and TOPK_V2, both "compatible").
     """
     import contextlib
     import io
