@@ -23,35 +23,18 @@ from sr_tf.export.versions import write_version
 from sr_tf.image_io import read_image, to_uint8
 from sr_tf.inference import Upscaler, whole_image_upscale
 from sr_tf.models import build_generator
+from test_zoo import ZOO
 
-# One row per architecture: (name, scale, tiny kwargs).
-ARCHITECTURES = [
-    ("srcnn", 3, {}),                                          # Y channel, bicubic inside
-    ("vdsr", 2, {"depth": 3, "filters": 8}),                   # Y channel, bicubic inside
-    ("srresnet", 3, {"num_blocks": 1, "filters": 8}),          # BatchNorm, PReLU, x3 shuffle
-    ("edsr", 4, {"num_blocks": 1, "filters": 8}),              # two depth_to_space
-    ("rrdb", 2, {"num_blocks": 1, "filters": 8, "growth": 4}),  # space_to_depth: multiple 2
-    ("rrdb", 4, {"num_blocks": 1, "filters": 8, "growth": 4}),  # nearest upsampling
-    ("rcan", 2, {"num_groups": 1, "num_blocks": 1, "filters": 16, "reduction": 4}),
-    ("rdn", 2, {"num_blocks": 1, "num_layers": 2, "growth": 8, "filters": 8}),
-    ("imdn", 2, {"nf": 16}),
-    ("srvgg", 2, {"num_feat": 8, "num_conv": 2}),
-    ("swinir", 2, {"embed_dim": 12, "depths": (2,), "num_heads": (2,), "window_size": 4,
-                   "num_feat": 8}),
-    ("hat", 2, {"embed_dim": 12, "depths": (2,), "num_heads": (2,), "window_size": 4,
-                "squeeze_factor": 2, "num_feat": 8}),
-    # SPAN without norm: with it, random weights output +-200 (the official forward never maps
-    # back), which fp16 rounds coarsely (33 dB); the span_x4 fixture's weights give 63 dB.
-    ("span", 2, {"feature_channels": 8, "norm": False}),      # re-parameterised 3x3 convs
-    ("plksr", 2, {"dim": 8, "n_blocks": 1, "kernel_size": 5}),  # partial-channel conv
-    ("realplksr", 2, {"dim": 8, "n_blocks": 1, "kernel_size": 5, "dysample": True,
-                      "layer_norm": True}),                    # DySample: gathers
-    ("mosr", 3, {"n_block": 1, "dim": 8, "upsampler": "gps", "kernel_size": 5}),  # depthwise
-    ("moesr", 4, {"dim": 16, "n_blocks": 1, "n_block": 1}),   # pixel unshuffle, even pad
-    ("safmn", 3, {"dim": 8, "n_blocks": 1}),                  # adaptive max pool by gathers
-    ("seemore", 2, {"num_experts": 2, "num_layers": 1, "embedding_dim": 8}),  # top-k router
-]
-IDS = [f"{name}_x{scale}" for name, scale, _ in ARCHITECTURES]
+# One row per zoo case: test_zoo.py's small configurations, (name, scale, kwargs).
+ARCHITECTURES = [row[:3] for row in ZOO.values()]
+IDS = list(ZOO)
+ROWS = dict(zip(IDS, ARCHITECTURES))
+# Quantized files for a subset (slow): plain convs, PReLU, channel attention, window attention,
+# the compact model and the newer conv-only and attention ports.
+# (SPAN is left out: with norm, random weights output +-200, which fp16 rounds to 33 dB; the
+# span_x4 fixture's weights give 63 dB.)
+QUANTIZED = ["srresnet", "edsr_x4", "rrdb_x4", "rcan", "imdn", "srvgg", "swinir", "hat",
+             "realplksr", "safmn", "dat", "seemore"]
 FILE_FORMATS = [("litert", "none"), ("onnx", "none")]
 
 
@@ -74,7 +57,7 @@ def exported(tmp_path_factory):
     def get(row: tuple, fmt: str, quantize: str = "none",
             calibration: Calibration | None = None):
         name, scale, kwargs = row
-        key = (name, scale, fmt, quantize)
+        key = (name, scale, repr(kwargs), fmt, quantize)
         if key not in cache:
             keras.utils.set_random_seed(0)
             model = build_generator(name, scale, **kwargs)
@@ -104,7 +87,7 @@ def test_file_equals_keras_on_two_sizes_through_one_runtime(exported, row, fmt, 
 
 def test_litert_runs_on_builtin_kernels_where_xnnpack_cannot_prepare(exported, rng):
     """IMDN's int8 file is such a case (measured on its port): XNNPACK fails to prepare a node."""
-    model, path = exported(ARCHITECTURES[3], "litert")
+    model, path = exported(ROWS["edsr_x4"], "litert")
     runner = LiteRTRunner(path.read_bytes(), str(path))
 
     def refuse():
@@ -119,7 +102,7 @@ def test_litert_runs_on_builtin_kernels_where_xnnpack_cannot_prepare(exported, r
 def test_litert_interface_is_uint8_pixels_of_any_size(exported):
     from ai_edge_litert.interpreter import Interpreter
     for quantize in ("none", "fp16"):
-        _, path = exported(ARCHITECTURES[3], "litert", quantize)
+        _, path = exported(ROWS["edsr_x4"], "litert", quantize)
         interpreter = Interpreter(model_path=str(path))
         for detail in interpreter.get_input_details() + interpreter.get_output_details():
             assert detail["dtype"] == np.uint8
@@ -128,9 +111,48 @@ def test_litert_interface_is_uint8_pixels_of_any_size(exported):
     assert "DEPTH_TO_SPACE" in ops and not any(op.startswith("Flex") for op in ops)
 
 
+
+# LiteRT files the GPU delegate takes whole, by sr_tf.export.litert.gpu_incompatible_ops
+# (benchmarks/litert_gpu.py measures every architecture).
+GPU_READY = ["srvgg", "edsr_x4", "srresnet"]
+
+
+@pytest.mark.parametrize("case", GPU_READY)
+def test_litert_files_have_nothing_the_gpu_delegate_refuses(exported, case):
+    """Real-ESRGAN's compact model (srvgg) is the case users report failing on phone GPUs.
+
+    Fails if the nearest-upsampled input is Keras's UpSampling2D (a repeat through 5-D tensors)
+    instead of sr_tf.layers.common.NearestUpsample: seen failing (srvgg, before the swap) with
+    "EXPAND_DIMS: 5-D tensor (GPU delegate: at most 4-D)".
+    """
+    from sr_tf.export.litert import gpu_incompatible_ops
+    for quantize in ("none", "fp16"):
+        _, path = exported(ROWS[case], "litert", quantize)
+        assert gpu_incompatible_ops(path.read_bytes()) == [], (case, quantize)
+
+
+def test_gpu_check_names_a_tensor_the_delegate_cannot_hold(tmp_path):
+    """TF 2.21's analyzer calls this graph GPU-compatible; the rank check must not."""
+    from sr_tf.export.litert import convert, gpu_incompatible_ops
+
+    class SixDimShuffle(keras.layers.Layer):
+        def call(self, x):
+            n, h, w = keras.ops.shape(x)[0], keras.ops.shape(x)[1], keras.ops.shape(x)[2]
+            x = keras.ops.reshape(x, (n, h, w, 2, 2, 3))
+            x = keras.ops.transpose(x, (0, 1, 3, 2, 4, 5))
+            return keras.ops.reshape(x, (n, 2 * h, 2 * w, 3))
+
+        def compute_output_shape(self, shape):
+            return (shape[0], None, None, 3)
+
+    lr = keras.Input((None, None, 3))
+    model = keras.Model(lr, SixDimShuffle()(keras.layers.Conv2D(12, 3, padding="same")(lr)))
+    found = gpu_incompatible_ops(convert(model, 2))
+    assert any(line.startswith("TRANSPOSE: 6-D tensor") for line in found), found
+
 def test_onnx_interface_is_uint8_pixels_of_any_size(exported):
     import onnx
-    _, path = exported(ARCHITECTURES[4], "onnx")
+    _, path = exported(ROWS["rrdb_x2"], "onnx")
     proto = onnx.load(str(path))
     for value in list(proto.graph.input) + list(proto.graph.output):
         assert value.type.tensor_type.elem_type == onnx.TensorProto.UINT8
@@ -142,7 +164,7 @@ def test_onnx_interface_is_uint8_pixels_of_any_size(exported):
 def test_int8_file_is_fully_integer_with_plain_pixel_values(exported, photos):
     from ai_edge_litert.interpreter import Interpreter
     calibration = calibration_patches(str(photos[0]), 4, patches=8, size=12)
-    model, path = exported(ARCHITECTURES[3], "litert", "int8", calibration)
+    model, path = exported(ROWS["edsr_x4"], "litert", "int8", calibration)
     interpreter = Interpreter(model_path=str(path))
     for detail in interpreter.get_input_details() + interpreter.get_output_details():
         # uint8 value v means v / 255 in the model's [0, 1] range: the values are plain pixels.
@@ -196,9 +218,11 @@ INT8_LOSSY = {"realplksr", "safmn"}
 INT8_ABORTS = {"span"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("quantize", ["fp16", "int8"])
-@pytest.mark.parametrize("row", ARCHITECTURES, ids=IDS)
-def test_quantized_files_stay_close_to_keras(exported, photos, row, quantize, request):
+@pytest.mark.parametrize("case", QUANTIZED)
+def test_quantized_files_stay_close_to_keras(exported, photos, case, quantize, request):
+    row = ROWS[case]
     name, scale, _ = row
     if quantize == "int8" and name in INT8_LOSSY:
         request.applymarker(pytest.mark.xfail(strict=True, reason=f"{name} int8 is lossy"))

@@ -147,4 +147,37 @@ def read_metadata(tflite: bytes) -> bytes | None:
     return None
 
 
-__all__ = ["ExportError", "convert", "read_metadata", "with_metadata"]
+
+def gpu_incompatible_ops(tflite: bytes) -> list[str]:
+    """Why LiteRT's GPU delegate would not take this file: one line per offending op, empty
+    when nothing is found.
+
+    Two sources: the report of ``tf.lite.experimental.Analyzer.analyze(gpu_compatibility=True)``
+    (its ``GPU COMPATIBILITY WARNING`` lines), and a check of tensor ranks, because the GPU
+    delegate holds tensors as at most 4-D (BHWC) and TF 2.21's analyzer accepts graphs it should
+    refuse (measured: a 6-D pixel-shuffle TRANSPOSE and TOPK_V2, both "compatible").
+    """
+    import contextlib
+    import io
+
+    from ai_edge_litert.interpreter import Interpreter
+    report = io.StringIO()
+    with contextlib.redirect_stdout(report):
+        tf.lite.experimental.Analyzer.analyze(model_content=tflite, gpu_compatibility=True)
+    offending, op = [], None
+    for line in report.getvalue().splitlines():
+        found = re.match(r"\s*Op#\d+ (\w+)\(", line)
+        if found:
+            op = found.group(1)
+        elif line.startswith("GPU COMPATIBILITY WARNING") and op is not None:
+            offending.append(f"{op}: {line.split('WARNING:', 1)[-1].strip()}")
+    interpreter = Interpreter(model_content=tflite)
+    ranks = {t["index"]: len(t["shape_signature"]) for t in interpreter.get_tensor_details()}
+    for node in interpreter._get_ops_details():
+        rank = max(ranks.get(int(i), 0) for i in [*node["inputs"], *node["outputs"]])
+        if rank > 4:
+            offending.append(f"{node['op_name']}: {rank}-D tensor (GPU delegate: at most 4-D)")
+    return list(dict.fromkeys(offending))
+
+
+__all__ = ["ExportError", "convert", "gpu_incompatible_ops", "read_metadata", "with_metadata"]

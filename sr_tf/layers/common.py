@@ -40,6 +40,28 @@ def pixel_shuffle_upsample(x: keras.KerasTensor, scale: int, filters: int, prefi
     return x
 
 
+
+
+@keras.saving.register_keras_serializable(package="sr_tf")
+class NearestUpsample(layers.Layer):
+    """Nearest-neighbour upsampling by an integer ``scale``: ``scale^2`` channel copies then
+    ``depth_to_space``, equal to ``UpSampling2D(scale)`` with 4-D tensors only (Keras's repeat
+    goes through a 5-D tensor, which LiteRT's GPU delegate cannot hold). One layer, so weight
+    import does not take its depth_to_space for a pixel-shuffle conv's."""
+
+    def __init__(self, scale: int, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = scale
+
+    def call(self, x):
+        return ops.depth_to_space(ops.concatenate([x] * (self.scale ** 2), axis=-1), self.scale)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], None, None, input_shape[3])
+
+    def get_config(self):
+        return super().get_config() | {"scale": self.scale}
+
 def check_scale(model: str, scale: int, supported: tuple[int, ...]) -> None:
     """Raise a clear error for a scale an architecture does not support."""
     if scale not in supported:

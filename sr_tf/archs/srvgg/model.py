@@ -7,7 +7,7 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
-from sr_tf.layers.common import check_scale, conv
+from sr_tf.layers.common import NearestUpsample, check_scale, conv
 
 ACTIVATIONS = ("prelu", "relu", "leakyrelu")
 
@@ -34,5 +34,5 @@ def srvgg(scale: int = 4, num_feat: int = 64, num_conv: int = 16,
     for i in range(num_conv + 1):
         x = _activation(act_type, f"body.{2 * i + 1}")(conv(num_feat, 3, f"body.{2 * i}")(x))
     x = ops.depth_to_space(conv(3 * scale * scale, 3, f"body.{2 * num_conv + 2}")(x), scale)
-    base = layers.UpSampling2D(scale, interpolation="nearest")(lr)
+    base = NearestUpsample(scale)(lr)
     return keras.Model(lr, layers.Add()([x, base]), name=f"srvgg_x{scale}")
