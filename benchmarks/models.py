@@ -32,9 +32,12 @@ SPECIAL_ROWS = {
     "edsr": {"edsr_baseline": {"num_blocks": 16, "filters": 64, "res_scale": 1.0},
              "edsr_paper": {"num_blocks": 32, "filters": 256, "res_scale": 0.1}},
 }
+SPANDREL = "official code as spandrel 0.4.2 ships it, at the config's kwargs"
 # Every tensor of the official PyTorch model's parameters(), x4: (count, release, note on how
 # ours differs). The EDSR-PyTorch mean shifts are 1x1 convs there, 24 parameters; BasicSR keeps
-# them as buffers. SRResNet has no official code. Empty where no official count was found.
+# them as buffers. SRResNet has no official code. The newer ones were counted once (torch, not a
+# dependency) from spandrel's copy of the official class built with configs/<name>.py's kwargs.
+# Empty where no official count was found.
 OFFICIAL_PARAMS = {
     "srcnn": (8_129, "SRCNN 9-1-5 (paper: 8,032 weights, + 97 biases)", ""),
     "vdsr": (664_704, "pytorch-vdsr", ""),
@@ -47,6 +50,25 @@ OFFICIAL_PARAMS = {
     "srvgg": (1_213_296, "realesr-general-x4v3", ""),
     "swinir": (11_900_199, "SwinIR-M classical x4", ""),
     "hat": (20_772_507, "HAT_SRx4", ""),
+    "plksr": (5_551_088, SPANDREL, ""),
+    "realplksr": (7_389_680, SPANDREL, ""),
+    "dat": (14_802_051, SPANDREL, ""),
+    "omnisr": (805_376, SPANDREL, ""),
+    "safmn": (239_520, SPANDREL, ""),
+    "atd": (20_260_929, SPANDREL, ""),
+    "drct": (13_738_680, SPANDREL, ""),
+    "craft": (753_344, SPANDREL, ""),
+    "rgt": (13_365_543, SPANDREL, ""),
+    "grl": (5_462_823, SPANDREL, ""),
+    "ditn": (444_112, SPANDREL, ""),
+    "dctlsa": (885_328, SPANDREL, ""),
+    "fdat": (4_030_623, SPANDREL, ""),
+    "moesr": (16_547_008, SPANDREL, ""),
+    "swin2sr": (12_239_283, SPANDREL, ""),
+    "mosr": (4_287_600, SPANDREL, ""),
+    "seemore": (682_036, SPANDREL, ""),
+    "swiftsrgan": (201_209, SPANDREL, ""),
+    "span": (2_236_728, SPANDREL, ""),
 }
 
 
