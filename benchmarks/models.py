@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import os
 import resource
 import subprocess
@@ -52,23 +53,23 @@ OFFICIAL_PARAMS = {
     "hat": (20_772_507, "HAT_SRx4", ""),
     "plksr": (5_551_088, SPANDREL, ""),
     "realplksr": (7_389_680, SPANDREL, ""),
-    "dat": (14_802_051, SPANDREL, ""),
+    "dat": (14_802_051, SPANDREL, "non_trainable: BatchNorm running statistics, buffers in PyTorch (the AIM convs)"),
     "omnisr": (805_376, SPANDREL, ""),
     "safmn": (239_520, SPANDREL, ""),
     "atd": (20_260_929, SPANDREL, ""),
-    "drct": (13_738_680, SPANDREL, ""),
+    "drct": (14_139_579, SPANDREL + " (upsampler=\"pixelshuffle\", as released)", ""),
     "craft": (753_344, SPANDREL, ""),
     "rgt": (13_365_543, SPANDREL, ""),
     "grl": (5_462_823, SPANDREL, ""),
     "ditn": (444_112, SPANDREL, ""),
-    "dctlsa": (885_328, SPANDREL, ""),
-    "fdat": (4_030_623, SPANDREL, ""),
+    "dctlsa": (885_328, SPANDREL, "non_trainable: BatchNorm running statistics, buffers in PyTorch"),
+    "fdat": (4_030_623, SPANDREL, "the gate each block stores but never uses (spatial blocks" inter.sg, channel blocks" inter.cg) is not built"),
     "moesr": (16_547_008, SPANDREL, ""),
     "swin2sr": (12_239_283, SPANDREL, ""),
     "mosr": (4_287_600, SPANDREL, ""),
     "seemore": (682_036, SPANDREL, ""),
-    "swiftsrgan": (201_209, SPANDREL, ""),
-    "span": (2_236_728, SPANDREL, ""),
+    "swiftsrgan": (201_209, SPANDREL, "non_trainable: BatchNorm running statistics, buffers in PyTorch; the PReLUs of use_act=False blocks (never used) are not built"),
+    "span": (2_236_728, SPANDREL, "official parameters() hold each Conv3XC"s training branch and its eval_conv; ours is the fused 3x3 conv"),
 }
 
 
@@ -113,9 +114,16 @@ def measure(name: str, precision: str, size: int, repeats: int) -> dict:
         forward(x).numpy()
         times.append(time.perf_counter() - start)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"model": name, "precision": precision, "params": model.count_params(),
+    return {**counts(name, model), "precision": precision,
             "forward_s": min(times), "peak_rss_mb": peak / 1024,
             "forward_extra_rss_mb": (peak - base_rss) / 1024}
+
+
+def counts(name: str, model) -> dict:
+    """All weights, and those that are not trained (BatchNorm statistics, index tables): the
+    official counts are PyTorch ``parameters()``, where those are buffers."""
+    frozen = sum(int(math.prod(w.shape)) for w in model.non_trainable_weights)
+    return {"model": name, "params": model.count_params(), "non_trainable": frozen}
 
 
 def count_all(names: list[str]) -> list[dict]:
@@ -123,7 +131,7 @@ def count_all(names: list[str]) -> list[dict]:
     import keras
     runs = []
     for name in names:
-        runs.append({"model": name, "params": build(name).count_params()})
+        runs.append(counts(name, build(name)))
         keras.backend.clear_session()
         print(f"  {name}: {runs[-1]['params']:,}", flush=True)
     return runs
@@ -152,7 +160,9 @@ def model_row(name: str, runs: list[dict], precisions: list[str]) -> dict:
     mine = [r for r in runs if r["model"] == name]
     params = next((r["params"] for r in mine if "params" in r), None)
     official, release, note = OFFICIAL_PARAMS.get(name, (None, "", ""))
+    frozen = next((r["non_trainable"] for r in mine if "non_trainable" in r), 0)
     row = {"model": name, "params": f"{params:,}" if params else "",
+           "non_trainable": f"{frozen:,}" if frozen else "",
            "official_params": f"{official:,}" if official else "", "official_release": release,
            "notes": note}
     short = {"float32": "fp32", "mixed_bfloat16": "bf16"}
