@@ -33,6 +33,7 @@ SPECIAL_ROWS = {
     "edsr": {"edsr_baseline": {"num_blocks": 16, "filters": 64, "res_scale": 1.0},
              "edsr_paper": {"num_blocks": 32, "filters": 256, "res_scale": 0.1}},
 }
+BN_STATS = "non_trainable: BatchNorm running statistics, buffers in PyTorch"
 SPANDREL = "official code as spandrel 0.4.2 ships it, at the config's kwargs"
 # Every tensor of the official PyTorch model's parameters(), x4: (count, release, note on how
 # ours differs). The EDSR-PyTorch mean shifts are 1x1 convs there, 24 parameters; BasicSR keeps
@@ -53,7 +54,7 @@ OFFICIAL_PARAMS = {
     "hat": (20_772_507, "HAT_SRx4", ""),
     "plksr": (5_551_088, SPANDREL, ""),
     "realplksr": (7_389_680, SPANDREL, ""),
-    "dat": (14_802_051, SPANDREL, "non_trainable: BatchNorm running statistics, buffers in PyTorch (the AIM convs)"),
+    "dat": (14_802_051, SPANDREL, BN_STATS + " (the AIM convs)"),
     "omnisr": (805_376, SPANDREL, ""),
     "safmn": (239_520, SPANDREL, ""),
     "atd": (20_260_929, SPANDREL, ""),
@@ -62,14 +63,17 @@ OFFICIAL_PARAMS = {
     "rgt": (13_365_543, SPANDREL, ""),
     "grl": (5_462_823, SPANDREL, ""),
     "ditn": (444_112, SPANDREL, ""),
-    "dctlsa": (885_328, SPANDREL, "non_trainable: BatchNorm running statistics, buffers in PyTorch"),
-    "fdat": (4_030_623, SPANDREL, "the gate each block stores but never uses (spatial blocks" inter.sg, channel blocks" inter.cg) is not built"),
+    "dctlsa": (885_328, SPANDREL, BN_STATS),
+    "fdat": (4_030_623, SPANDREL, "not built: the gate each block stores but never uses "
+             "(inter.sg of spatial blocks, inter.cg of channel blocks)"),
     "moesr": (16_547_008, SPANDREL, ""),
     "swin2sr": (12_239_283, SPANDREL, ""),
     "mosr": (4_287_600, SPANDREL, ""),
     "seemore": (682_036, SPANDREL, ""),
-    "swiftsrgan": (201_209, SPANDREL, "non_trainable: BatchNorm running statistics, buffers in PyTorch; the PReLUs of use_act=False blocks (never used) are not built"),
-    "span": (2_236_728, SPANDREL, "official parameters() hold each Conv3XC"s training branch and its eval_conv; ours is the fused 3x3 conv"),
+    "swiftsrgan": (201_209, SPANDREL, BN_STATS + "; not built: the PReLUs of "
+                   "use_act=False blocks (never used)"),
+    "span": (2_236_728, SPANDREL, "official parameters() hold each Conv3XC training "
+             "branch and its eval_conv; ours is the fused 3x3 conv"),
 }
 
 
