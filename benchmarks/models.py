@@ -83,7 +83,8 @@ def rows() -> dict[str, tuple[str, dict]]:
     out = {}
     for arch in ARCHITECTURES:
         if arch.name in SPECIAL_ROWS:
-            out.update({row: (arch.name, kwargs) for row, kwargs in SPECIAL_ROWS[arch.name].items()})
+            special = SPECIAL_ROWS[arch.name]
+            out.update({row: (arch.name, kwargs) for row, kwargs in special.items()})
         else:
             config = importlib.import_module(f"configs.{arch.name}").get_config()
             out[arch.name] = (arch.name, config.model.kwargs.to_dict())
