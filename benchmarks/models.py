@@ -72,8 +72,8 @@ OFFICIAL_PARAMS = {
     "seemore": (682_036, SPANDREL, ""),
     "swiftsrgan": (201_209, SPANDREL, BN_STATS + "; not built: the PReLUs of "
                    "use_act=False blocks (never used)"),
-    "span": (2_236_728, SPANDREL, "official parameters() hold each Conv3XC training "
-             "branch and its eval_conv; ours is the fused 3x3 conv"),
+    "span": (2_236_728, SPANDREL, "official parameters() also hold each Conv3XC's eval_conv "
+             "(fused from the branch weights on each forward, as ours does)"),
 }
 
 
