@@ -134,7 +134,9 @@ def resolve_model(config) -> None:
     if _config_chosen():
         found = detect_file(FLAGS.weights, quiet=True)
         if found is not None and found.name == config.model.name:
-            _set_model(config, found.name, found.scale,
+            # An explicit scale wins here (CARN's multi-scale files hold x2, x3 and x4).
+            scale = None if "scale" in _explicit("model.") else found.scale
+            _set_model(config, found.name, scale,
                        {**config.model.kwargs.to_dict(), **found.kwargs}, FLAGS.weights)
             print(f"{FLAGS.weights}: detected {found.description}")
         return
