@@ -55,7 +55,7 @@ def check_config(c: ml_collections.ConfigDict, mode: str = "train") -> None:
         need(c.train[key] > 0, f"train.{key}={c.train[key]} must be positive")
     if c.data.degradation == "realesrgan":
         d = c.degradation
-        need(GENERATORS[c.model.name].channels == "rgb",
+        need(arch.channels == "rgb",
              f"data.degradation=realesrgan needs an RGB generator, not {c.model.name}")
         need(d.gt_size % c.model.scale == 0 and d.gt_size <= c.data.patch_size,
              f"degradation.gt_size={d.gt_size} must be a multiple of model.scale and at most "

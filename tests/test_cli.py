@@ -6,6 +6,7 @@ import os
 import stat
 
 import numpy as np
+import pytest
 
 from conftest import ROOT, run_python, write_png
 from sr_tf.models import build_generator
@@ -133,3 +134,19 @@ def test_validation_panels_and_ssim_work_on_small_images_of_mixed_sizes(tmp_path
     results, panels = validate(upscaler, str(tmp_path), 5)
     assert len(panels) == 3 and len({p.shape for p in panels}) == 1
     assert np.isfinite(results["ssim_y"])
+
+
+def test_realesrgan_degradation_is_refused_for_a_y_channel_model():
+    """Real-ESRGAN degrades RGB images, so a Y-channel model (VDSR) with it is one config line.
+    Deliberate bug seen failing: the check read a registry removed in the layout move
+    (``GENERATORS``), so any Real-ESRGAN config crashed with a NameError instead."""
+    from configs import realesrnet, vdsr
+    from sr_tf.config_check import check_config
+    from sr_tf.errors import ConfigError
+
+    config = vdsr.get_config()
+    config.data.degradation = "realesrgan"
+    config.degradation = realesrnet.get_config().degradation
+    with pytest.raises(ConfigError, match="needs an RGB generator, not vdsr"):
+        check_config(config)
+    check_config(realesrnet.get_config())            # the RGB recipe itself passes
