@@ -17,7 +17,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto
 
-from sr_tf.export.portable import METADATA_KEY, blocked, encode_metadata, uint8_function
+from sr_tf.export.portable import (METADATA_KEY, ExportError, blocked, encode_metadata,
+                                   uint8_function)
 
 OPSET = 17
 _FLOATS = (TensorProto.FLOAT, TensorProto.FLOAT16, TensorProto.DOUBLE)
@@ -60,6 +61,21 @@ def _erfc(ctx, node, name, args):
 HANDLERS = {"FloorMod": (_floor_mod, []), "FloorDiv": (_floor_div, []), "Erfc": (_erfc, [])}
 
 
+def check_loads(proto: onnx.ModelProto) -> None:
+    """Raise :class:`ExportError` unless onnxruntime accepts the graph: tf2onnx can write nodes
+    that pass ``onnx.checker`` and fail onnxruntime's type inference (a ``Conv`` inside an
+    ``If`` branch, as in RGT)."""
+    import onnxruntime
+    try:
+        onnxruntime.InferenceSession(proto.SerializeToString(),
+                                     providers=["CPUExecutionProvider"])
+    except Exception as err:    # onnxruntime raises its own unexported exception classes
+        detail = str(err).strip().splitlines()[0]
+        detail = detail[detail.rfind("Op ("):] if "Op (" in detail else detail[-200:]
+        raise ExportError(f"cannot export to onnx: onnxruntime refuses the converted graph "
+                          f"({detail})") from None
+
+
 def convert(model: keras.Model, scale: int, meta: dict) -> bytes:
     """The ``.onnx`` bytes of ``model``, with ``meta`` in its ``sr_tf`` metadata property."""
     import tf2onnx
@@ -77,8 +93,9 @@ def convert(model: keras.Model, scale: int, meta: dict) -> bytes:
         layers = dict.fromkeys(n.name.split("/")[1] for n in unknown if n.name.count("/") > 1)
         raise blocked("onnx", sorted(n.op_type for n in unknown),
                       f"in layer {', '.join(layers)}" if layers else "")
-    onnx.helper.set_model_props(proto, {METADATA_KEY: encode_metadata(meta).decode()})
     onnx.checker.check_model(proto)
+    check_loads(proto)
+    onnx.helper.set_model_props(proto, {METADATA_KEY: encode_metadata(meta).decode()})
     return proto.SerializeToString()
 
 

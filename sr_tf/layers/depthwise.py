@@ -1,10 +1,11 @@
-"""Depthwise convolution whose kernel has PyTorch's grouped-conv layout.
+"""Depthwise and grouped convolutions whose kernels have PyTorch's grouped-conv layout.
 
-PyTorch stores a depthwise conv (``groups == channels``) as ``(C, 1, kh, kw)``; the generic key
-rule turns that into ``(kh, kw, 1, C)``, the kernel of a grouped ``Conv2D``. Keras's
-``DepthwiseConv2D`` keeps ``(kh, kw, C, 1)`` instead, and a grouped ``Conv2D`` runs ~15x slower
-on CPU and converts to no LiteRT builtin. This layer keeps the grouped layout and runs a
-depthwise convolution on the same numbers (a reshape: one of the two dimensions is 1).
+PyTorch stores a grouped conv as ``(O, I / groups, kh, kw)``; the generic key rule turns that
+into ``(kh, kw, I / groups, O)``, the kernel of a grouped Keras ``Conv2D``. But Keras runs a
+grouped ``Conv2D`` on CPU through an XLA-compiled function: ~15x slower, no LiteRT builtin, and
+a ``StatefulPartitionedCall`` that tf2onnx cannot read. The layers here keep the grouped layout
+and run ops every runtime has: a depthwise convolution (``groups == channels``; a reshape, one
+of the two dimensions is 1) or one plain convolution per group.
 """
 
 from __future__ import annotations
@@ -54,3 +55,19 @@ class DepthwiseConv(layers.Layer):
                                        "use_bias": self.use_bias,
                                        "dilation_rate": self.dilation_rate,
                                        "strides": self.strides, "padding": self.padding}
+
+
+@keras.saving.register_keras_serializable(package="sr_tf")
+class GroupedConv2D(layers.Conv2D):
+    """``layers.Conv2D`` with ``groups > 1`` (same arguments, same kernel), computed as one
+    convolution per group and a concatenation: ``Split``/``Conv``/``Concat`` in ONNX and LiteRT."""
+
+    def convolution_op(self, inputs, kernel):
+        if self.groups == 1:
+            return super().convolution_op(inputs, kernel)
+        pieces = zip(ops.split(inputs, self.groups, axis=-1),
+                     ops.split(kernel, self.groups, axis=-1))
+        return ops.concatenate(
+            [ops.conv(x, k, strides=list(self.strides), padding=self.padding,
+                      dilation_rate=self.dilation_rate, data_format=self.data_format)
+             for x, k in pieces], axis=-1)

@@ -19,6 +19,7 @@ import numpy as np
 from keras import layers, ops
 
 from sr_tf.layers.common import cyclic_shift
+from sr_tf.layers.depthwise import DepthwiseConv
 from sr_tf.layers.window_attention import (bias_from_table, gelu, layer_norm, linear,
                                            multi_head_attention, relative_position_index,
                                            shift_mask, window_partition, window_reverse)
@@ -28,12 +29,6 @@ def is_shifted(group: int, block: int) -> bool:
     """DAT's and RGT's rule for blocks with shifted windows: in even groups blocks 2, 6, 10 ...,
     in odd groups blocks 0, 4, 8 ..."""
     return block % 4 == 2 if group % 2 == 0 else block % 4 == 0
-
-
-def depthwise_conv(channels: int, name: str) -> layers.Conv2D:
-    """PyTorch ``Conv2d(C, C, 3, padding=1, groups=C)``: its ``[C, 1, 3, 3]`` weight is a grouped
-    Keras kernel ``[3, 3, 1, C]`` by the generic conv rule."""
-    return layers.Conv2D(channels, 3, padding="same", groups=channels, name=name)
 
 
 def offset_table(window: tuple[int, int]) -> np.ndarray:
@@ -185,7 +180,7 @@ class LocalWindowAttention(DualWindowAttention):
     def __init__(self, dim: int, num_heads: int, split_size: Sequence[int], shifted: bool,
                  qkv_bias: bool = True, masked: bool = True, **kwargs):
         super().__init__(dim, num_heads, split_size, shifted, qkv_bias, masked, **kwargs)
-        self.get_v = depthwise_conv(dim, "get_v")
+        self.get_v = DepthwiseConv(3, name="get_v")
 
     def build(self, input_shape):
         super().build(input_shape)
@@ -206,7 +201,7 @@ class SpatialGateFFN(layers.Layer):
         self.hidden = hidden
         self.fc1 = linear(hidden, "fc1")
         self.norm = layer_norm("sg.norm")
-        self.conv = depthwise_conv(hidden // 2, "sg.conv")
+        self.conv = DepthwiseConv(3, name="sg.conv")
         self.fc2 = linear(dim, "fc2")
 
     def build(self, input_shape):

@@ -150,12 +150,13 @@ def channel_self_attention(q, k, v, num_heads: int, temperature):
     times a learned ``temperature`` ``[heads, 1, 1]``. Returns ``[B, H, W, C]``."""
     shape, channels = ops.shape(v), v.shape[-1]
 
-    def heads(t):                                   # [B, heads, C / heads, H W]
+    def heads(t, normalize: bool = False):          # [B, heads, C / heads, H W]
         t = ops.reshape(t, (shape[0], -1, num_heads, channels // num_heads))
-        return ops.transpose(t, (0, 2, 3, 1))
+        # Normalised over the pixels before the transpose: the same numbers, and a graph
+        # tf2onnx converts right when H W is static (DITN's patches; it mis-broadcast after).
+        return ops.transpose(l2_normalize(t, axis=1) if normalize else t, (0, 2, 3, 1))
 
-    logits = ops.matmul(l2_normalize(heads(q)), ops.transpose(l2_normalize(heads(k)),
-                                                               (0, 1, 3, 2)))
+    logits = ops.matmul(heads(q, True), ops.transpose(heads(k, True), (0, 1, 3, 2)))
     out = ops.matmul(ops.softmax(logits * temperature, axis=-1), heads(v))
     return ops.reshape(ops.transpose(out, (0, 3, 1, 2)), (shape[0], shape[1], shape[2], channels))
 

@@ -22,6 +22,7 @@ import keras
 from keras import layers, ops
 
 from sr_tf.layers.common import check_scale, conv, cyclic_shift
+from sr_tf.layers.depthwise import DepthwiseConv
 from sr_tf.layers.window_attention import (bias_from_table, check_stages, deep_features, gelu,
                                            l2_normalize, layer_norm, linear,
                                            multi_head_attention, nearest_conv_reconstruction,
@@ -74,8 +75,8 @@ class ATDLayer(layers.Layer):
         self.wv = dense(dim, "attn_atd.wv")
         self.aca_proj = dense(dim, "attn_aca.proj")
         self.fc1, self.fc2 = linear(self.hidden, "convffn.fc1"), linear(dim, "convffn.fc2")
-        self.dwconv = layers.Conv2D(self.hidden, convffn_kernel_size, padding="same",
-                                    groups=self.hidden, name="convffn.dwconv.depthwise_conv.0")
+        self.dwconv = DepthwiseConv(convffn_kernel_size,
+                                    name="convffn.dwconv.depthwise_conv.0")
         self.index = relative_position_index(window_size)
 
     def build(self, input_shape):

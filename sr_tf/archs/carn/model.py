@@ -10,6 +10,7 @@ import keras
 from keras import layers, ops
 
 from sr_tf.layers.common import MeanShift, check_scale
+from sr_tf.layers.depthwise import GroupedConv2D
 
 SCALES = (2, 3, 4)
 WIDTH = 64            # hard-coded in the official classes
@@ -17,7 +18,7 @@ VARIANTS = ("carn", "carn_m")
 
 
 def _conv(filters: int, kernel_size: int, name: str, groups: int = 1) -> layers.Conv2D:
-    return layers.Conv2D(filters, kernel_size, padding="same", groups=groups, name=name)
+    return GroupedConv2D(filters, kernel_size, padding="same", groups=groups, name=name)
 
 
 def _basic(x, name: str):

@@ -18,6 +18,7 @@ import keras
 from keras import layers, ops
 
 from sr_tf.layers.common import CropToScale, check_scale, conv, symmetric_indices
+from sr_tf.layers.depthwise import DepthwiseConv
 from sr_tf.layers.rect_window_attention import LocalWindowAttention
 from sr_tf.layers.window_attention import (RGB_MEAN, Mlp, channel_self_attention, gelu,
                                            layer_norm)
@@ -104,14 +105,11 @@ class HybridFusionBlock(layers.Layer):
 
         self.norm1, self.norm2 = layer_norm("norm1"), layer_norm("norm2")
         self.q, self.kv = plain(dim, "attn.q"), plain(2 * dim, "attn.kv")
-        self.q_dw = layers.Conv2D(dim, 3, padding="same", groups=dim, use_bias=False,
-                                  name="attn.q_dwconv")
-        self.kv_dw = layers.Conv2D(2 * dim, 3, padding="same", groups=2 * dim, use_bias=False,
-                                   name="attn.kv_dwconv")
+        self.q_dw = DepthwiseConv(3, use_bias=False, name="attn.q_dwconv")
+        self.kv_dw = DepthwiseConv(3, use_bias=False, name="attn.kv_dwconv")
         self.project = plain(dim, "attn.project_out")
         self.ffn_in = plain(2 * self.hidden, "ffn.project_in")
-        self.ffn_dw = layers.Conv2D(2 * self.hidden, 3, padding="same", groups=2 * self.hidden,
-                                    use_bias=False, name="ffn.dwconv")
+        self.ffn_dw = DepthwiseConv(3, use_bias=False, name="ffn.dwconv")
         self.ffn_out = plain(dim, "ffn.project_out")
 
     def build(self, input_shapes):

@@ -15,8 +15,9 @@ import keras
 from keras import layers, ops
 
 from sr_tf.layers.common import check_scale, conv
+from sr_tf.layers.depthwise import DepthwiseConv
 from sr_tf.layers.rect_window_attention import (DualWindowAttention, SpatialGateFFN,
-                                                depthwise_conv, is_shifted)
+                                                is_shifted)
 from sr_tf.layers.window_attention import (channel_self_attention, deep_features, gelu,
                                            layer_norm, linear, pixel_shuffle_reconstruction,
                                            window_model)
@@ -38,7 +39,7 @@ class AdaptiveInteraction(layers.Layer):
     def __init__(self, dim: int, **kwargs):
         super().__init__(**kwargs)
         self.dim = dim
-        self.dw = depthwise_conv(dim, "dwconv.0")
+        self.dw = DepthwiseConv(3, name="dwconv.0")
         self.dw_norm = batch_norm("dwconv.1")
         self.ci = [conv(dim // 8, 1, "channel_interaction.1"),
                    batch_norm("channel_interaction.2"), conv(dim, 1, "channel_interaction.4")]

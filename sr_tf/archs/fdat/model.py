@@ -16,6 +16,7 @@ from keras import layers, ops
 
 from sr_tf.layers.common import (CropToScale, PadToMultiple, check_scale, conv,
                                  pixel_shuffle_upsample)
+from sr_tf.layers.depthwise import DepthwiseConv
 from sr_tf.layers.rect_window_attention import zero_pad_to_multiple
 from sr_tf.layers.window_attention import (channel_self_attention, gelu, layer_norm, linear,
                                            multi_head_attention, window_partition,
@@ -25,8 +26,8 @@ UPSAMPLERS = {"transpose+conv": (2, 3, 4), "pixelshuffle": (2, 3, 4, 8),
               "pixelshuffledirect": (2, 3, 4, 8), "conv": (1,)}
 
 
-def plain_conv(filters: int, kernel_size: int, name: str, groups: int = 1) -> layers.Conv2D:
-    return layers.Conv2D(filters, kernel_size, padding="same", groups=groups, use_bias=False,
+def plain_conv(filters: int, kernel_size: int, name: str) -> layers.Conv2D:
+    return layers.Conv2D(filters, kernel_size, padding="same", use_bias=False,
                          name=name)
 
 
@@ -105,7 +106,7 @@ def fdat_block(x: keras.KerasTensor, prefix: str, spatial: bool, num_heads: int,
     normed = layer_norm(f"{prefix}.n1")(x)
     attn = (FastWindowAttention(dim, num_heads, window_size, name=f"{prefix}.attn") if spatial
             else FastChannelAttention(dim, num_heads, name=f"{prefix}.attn"))(normed)
-    conv_x = gelu(plain_conv(dim, 3, f"{prefix}.conv.0", groups=dim)(normed))
+    conv_x = gelu(DepthwiseConv(3, use_bias=False, name=f"{prefix}.conv.0")(normed))
     if spatial:
         pooled = layers.GlobalAveragePooling2D(keepdims=True)(conv_x)
         gate = gelu(plain_conv(dim // aim_reduction_ratio, 1, f"{prefix}.inter.cg.1")(pooled))
@@ -117,7 +118,7 @@ def fdat_block(x: keras.KerasTensor, prefix: str, spatial: bool, num_heads: int,
     hidden = int(dim * ffn_expansion_ratio)
     y = layer_norm(f"{prefix}.n2")(x)
     y = gelu(layers.Dense(hidden, use_bias=False, name=f"{prefix}.ffn.fc1")(y))
-    y = plain_conv(hidden, 3, f"{prefix}.ffn.smix", groups=hidden)(y)
+    y = DepthwiseConv(3, use_bias=False, name=f"{prefix}.ffn.smix")(y)
     return layers.Add()([x, layers.Dense(dim, use_bias=False, name=f"{prefix}.ffn.fc2")(y)])
 
 

@@ -18,8 +18,9 @@ import keras
 from keras import layers, ops
 
 from sr_tf.layers.common import check_scale, conv, reflect_indices
+from sr_tf.layers.depthwise import DepthwiseConv
 from sr_tf.layers.rect_window_attention import (LocalWindowAttention, SpatialGateFFN,
-                                                depthwise_conv, is_shifted)
+                                                is_shifted)
 from sr_tf.layers.window_attention import (deep_features, gelu, layer_norm, linear,
                                            pixel_shuffle_reconstruction, window_model)
 
@@ -63,15 +64,15 @@ class RecursiveGeneralizationAttention(layers.Layer):
         self.qkv_bias = qkv_bias
         self.reduced = int(dim * c_ratio)
         self.scale = (dim // num_heads * c_ratio) ** -0.5
-        self.reduction1 = layers.Conv2D(dim, 4, strides=4, groups=dim, name="reduction1")
-        self.dwconv = depthwise_conv(dim, "dwconv")
+        self.reduction1 = DepthwiseConv(4, strides=4, padding="valid", name="reduction1")
+        self.dwconv = DepthwiseConv(3, name="dwconv")
         self.conv = conv(self.reduced, 1, "conv")
         self.norm = layer_norm("norm_act.0")
         init = keras.initializers.TruncatedNormal(stddev=0.02)
         self.q = layers.Dense(self.reduced, use_bias=qkv_bias, kernel_initializer=init, name="q")
         self.k = layers.Dense(self.reduced, use_bias=qkv_bias, kernel_initializer=init, name="k")
         self.v = layers.Dense(dim, use_bias=qkv_bias, kernel_initializer=init, name="v")
-        self.cpe = depthwise_conv(dim, "cpe")
+        self.cpe = DepthwiseConv(3, name="cpe")
         self.proj = linear(dim, "proj")
 
     def build(self, input_shape):
