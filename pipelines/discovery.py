@@ -60,7 +60,8 @@ def _div2k_pairs(root: Path, scale: int) -> list[Pair] | None:
     return None
 
 
-def _paired_dirs(root: Path) -> tuple[Path, Path] | None:
+def paired_dirs(root: Path) -> tuple[Path, Path] | None:
+    """``(root/lr, root/hr)`` (or ``LR``/``HR``) when both folders exist."""
     for lr_name, hr_name in (("lr", "hr"), ("LR", "HR")):
         if (root / lr_name).is_dir() and (root / hr_name).is_dir():
             return root / lr_name, root / hr_name
@@ -81,7 +82,7 @@ def find_pairs(root: str | os.PathLike, scale: int, layout: str = "auto") -> lis
         if layout == "div2k":
             raise DataError(f"{root}: no DIV2K_train_HR + DIV2K_train_LR_bicubic/X{scale} folders")
     if layout in ("auto", "paired"):
-        dirs = _paired_dirs(root)
+        dirs = paired_dirs(root)
         if dirs is not None:
             lr_dir, hr_dir = dirs
             lr_names = {p.name for p in list_images(lr_dir)}

@@ -234,3 +234,22 @@ def test_tfrecord_shards_round_trip_and_record_their_settings(tmp_path, rng):
         tfrecord_pairs(pattern, 2, 32)
     with pytest.raises(DataError, match="no TFRecord shards"):
         tfrecord_pairs(str(tmp_path / "none" / "*.tfrecord"), 2, 16)
+
+
+def test_validation_scores_a_paired_folder_against_its_own_lr(tmp_path, rng):
+    """``data.val`` / ``--eval_dir`` with ``lr/`` and ``hr/`` (``--mode=degrade``'s output beside
+    its HR): the LR is the file, not bicubic; the HR is cut at the bottom/right to 2x LR (an HR
+    of 2 LR + 1 rows, as the degradation floors); a missing partner or a wrong size is skipped. Deliberate bug seen failing: the paired
+    folder read as HR-only (bicubic LR of ``hr/``, and ``lr/`` ignored)."""
+    from pipelines.validation import iter_eval_pairs
+    hr = rng.integers(0, 256, (33, 40, 3), np.uint8)
+    lr = rng.integers(0, 256, (16, 20, 3), np.uint8)           # no relation to bicubic of hr
+    write_png(tmp_path / "hr" / "photo.png", hr)
+    write_png(tmp_path / "lr" / "photo.png", lr)
+    write_png(tmp_path / "hr" / "alone.png", hr)               # no partner
+    write_png(tmp_path / "hr" / "wrong.png", hr)
+    write_png(tmp_path / "lr" / "wrong.png", lr[:15])          # 33 // 2 = 16 rows expected
+    pairs = list(iter_eval_pairs(tmp_path, 2))
+    assert [p.path.name for p in pairs] == ["photo.png"]
+    np.testing.assert_array_equal(pairs[0].lr, lr)
+    np.testing.assert_array_equal(pairs[0].hr, hr[:32])
