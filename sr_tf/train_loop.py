@@ -318,6 +318,8 @@ def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict
     agreed_stop = _multi_worker(strategy)
     with _StopRequested() as stop, writer.as_default():
         current = first_step
+        if config.data.val and t.init_from and current == 0:    # the imported model's score
+            results = _validate_and_log(val_upscaler, config, 0, started, workdir, chief)
         while current < t.steps:
             count = steps_in_call(current, t, bool(config.data.val))
             logs = train_steps(iterator, tf.constant(count, tf.int32))

@@ -8,7 +8,7 @@ import stat
 import numpy as np
 import pytest
 
-from conftest import ROOT, run_python, write_png
+from conftest import ROOT, SHARED, run_python, write_png
 from sr_tf.models import build_generator
 
 TINY = ROOT / "tests" / "helpers" / "tiny_config.py"
@@ -123,6 +123,31 @@ def test_weights_in_train_mode_are_the_starting_point(tmp_path, rng):
                          f"--workdir={tmp_path / 'run'}", f"--weights={tmp_path / 'start.keras'}",
                          "--config.train.steps=1"], env={"SR_TF_TEST_DATA": str(data)})
     assert f"initialised the generator from {tmp_path / 'start.keras'}" in result.stderr
+
+
+@pytest.mark.skipif(not (SHARED / "fixtures" / "community" / "safmn_x2").is_dir(),
+                    reason="needs ../shared/fixtures/community/safmn_x2")
+def test_a_run_from_pth_weights_starts_at_their_score(tmp_path, rng):
+    """Fine-tuning starts where the imported model is: the step-0 validation of a run started
+    from a community ``.pth`` (SAFMN, its kwargs detected) equals ``--mode=eval`` of that file
+    on the same folder. Deliberate bugs seen failing: no step-0 validation; the EMA (what is
+    validated and saved) left at its random init while the generator got the weights."""
+    weights = SHARED / "fixtures" / "community" / "safmn_x2" / "weights.pth"
+    data, val = tmp_path / "data", tmp_path / "val"
+    for i in range(2):
+        write_png(data / f"{i}.png", rng.integers(0, 256, (32, 32, 3)).astype(np.uint8))
+        write_png(val / f"{i}.png", rng.integers(0, 256, (48, 64, 3)).astype(np.uint8))
+    common = ["main.py", "--model=safmn", f"--weights={weights}", "--config.model.scale=2",
+              f"--config.data.val={val}", f"--workdir={tmp_path / 'run'}"]
+    run_python([*common, "--mode=train", f"--config.data.train={data}",
+                "--config.data.patch_size=16", "--config.train.batch_size=2",
+                "--config.train.steps=1", "--config.train.progress=False"])
+    run_python([*common, "--mode=eval"])
+    first = json.loads((tmp_path / "run" / "validation.jsonl").read_text().splitlines()[0])
+    mean = json.loads((tmp_path / "run" / "eval" / "val_x2.json").read_text())[-1]
+    assert first["step"] == 0
+    assert abs(first["psnr_y"] - mean["psnr_y"]) < 1e-4, (first, mean)
+    assert abs(first["ssim_y"] - mean["ssim_y"]) < 1e-6
 
 
 def test_validation_panels_and_ssim_work_on_small_images_of_mixed_sizes(tmp_path, rng):
