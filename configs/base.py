@@ -68,7 +68,8 @@ def get_config() -> ml_collections.ConfigDict:
     c.gan.perceptual_weight = 1.0
     c.gan.adversarial_weight = 0.005
     c.gan.perceptual_layers = ml_collections.ConfigDict({"block5_conv4": 1.0})
-    c.gan.vgg_weights = ""         # local VGG19 notop .h5 file; "imagenet" downloads it;
+    c.gan.vgg_weights = ""         # torchvision vgg19-dcbb9e9d.pth or Keras notop .h5 file;
+                                   # "imagenet" downloads the Keras one;
                                    # "random": untrained VGG (tests only)
 
     # Real-ESRGAN's second-order degradation (data.degradation = "realesrgan"). Defaults are

@@ -13,6 +13,10 @@ from typing import Mapping
 import keras
 import tensorflow as tf
 
+from sr_tf.errors import WeightImportError
+from sr_tf.torch_files import load_state_dict
+from sr_tf.weights import is_torch_file
+
 
 def pixel_loss(sr: tf.Tensor, hr: tf.Tensor, l1: float = 1.0, l2: float = 0.0,
                charbonnier: float = 0.0, eps: float = 1e-3) -> tf.Tensor:
@@ -28,12 +32,37 @@ def pixel_loss(sr: tf.Tensor, hr: tf.Tensor, l1: float = 1.0, l2: float = 0.0,
     return loss
 
 
+# torchvision's ImageNet input normalisation (BasicSR's ``use_input_norm``), RGB in [0, 1].
+TORCHVISION_MEAN = (0.485, 0.456, 0.406)
+TORCHVISION_STD = (0.229, 0.224, 0.225)
+
+
+def load_torchvision_vgg19(base: keras.Model, path: str | os.PathLike) -> None:
+    """Set the 16 convs of Keras's VGG19 from torchvision's ``features.{i}.weight/bias``
+    (read by our torch-free reader): same layers in the same order, OIHW -> HWIO."""
+    state = load_state_dict(path)
+    indices = sorted(int(k.split(".")[1]) for k in state
+                     if k.startswith("features.") and k.endswith(".weight"))
+    convs = [layer for layer in base.layers if isinstance(layer, keras.layers.Conv2D)]
+    if len(indices) != len(convs):
+        raise WeightImportError(f"{path}: {len(indices)} features.*.weight convs, not the "
+                                f"{len(convs)} of torchvision's VGG19")
+    for layer, index in zip(convs, indices):
+        kernel = state[f"features.{index}.weight"].transpose(2, 3, 1, 0)
+        bias = state.get(f"features.{index}.bias")
+        if bias is None or kernel.shape != tuple(layer.kernel.shape):
+            raise WeightImportError(f"{path}: features.{index} is not VGG19's {layer.name} "
+                                    f"{tuple(layer.kernel.shape)}")
+        layer.set_weights([kernel, bias])
+
+
 def vgg19_feature_extractor(layers: Mapping[str, float], weights: str | os.PathLike | None
                             ) -> keras.Model:
     """VGG19 returning the *pre-activation* outputs of the named conv layers (ESRGAN's choice).
 
     Outputs come in the order of ``layers``' keys, whatever their order in the network.
-    ``weights``: a local Keras VGG19 weights file (``.h5``, e.g.
+    ``weights``: torchvision's ``vgg19-dcbb9e9d.pth`` (what BasicSR and Real-ESRGAN train
+    with; ``.pth``/``.safetensors``), a local Keras VGG19 weights file (``.h5``, e.g.
     ``vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5``), ``"imagenet"`` to let Keras download
     it, or ``None``/``"random"`` for random weights (tests only).
     """
@@ -41,16 +70,19 @@ def vgg19_feature_extractor(layers: Mapping[str, float], weights: str | os.PathL
         weights = None
     if weights not in (None, "imagenet") and not Path(weights).is_file():
         raise FileNotFoundError(
-            f"VGG19 weights file {weights} not found: download "
-            "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 from the Keras applications release "
-            "and pass its path (config.gan.vgg_weights)")
+            f"VGG19 weights file {weights} not found: download torchvision's "
+            "vgg19-dcbb9e9d.pth or vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 (Keras "
+            "applications release) and pass its path (config.gan.vgg_weights)")
+    torchvision = weights is not None and is_torch_file(weights)
     try:
-        base = keras.applications.VGG19(include_top=False, weights=weights,
-                                        input_shape=(None, None, 3))
+        base = keras.applications.VGG19(include_top=False, weights=None if torchvision
+                                        else weights, input_shape=(None, None, 3))
     except Exception as err:  # the download error type depends on the network failure
         raise RuntimeError(
             f"could not load VGG19 weights {weights!r} ({err}); without network access pass a "
             "local weights file (config.gan.vgg_weights)") from err
+    if torchvision:
+        load_torchvision_vgg19(base, weights)
     unknown = set(layers) - {l.name for l in base.layers}
     if unknown:
         raise ValueError(f"unknown VGG19 layers {sorted(unknown)} (e.g. block5_conv4)")
@@ -75,16 +107,25 @@ def vgg19_feature_extractor(layers: Mapping[str, float], weights: str | os.PathL
 
 
 class PerceptualLoss:
-    """Weighted L1 between VGG19 pre-activation features of SR and HR (inputs RGB in [0, 1])."""
+    """Weighted L1 between VGG19 pre-activation features of SR and HR (inputs RGB in [0, 1]);
+    with torchvision's weights, BasicSR's ``PerceptualLoss`` (criterion l1, input norm on)."""
 
     def __init__(self, layers: Mapping[str, float], weights: str | os.PathLike | None):
         self.layer_weights = [float(w) for w in layers.values()]     # same order as the outputs
         self.extractor = vgg19_feature_extractor(layers, weights)
+        self.torchvision = weights is not None and is_torch_file(weights)
+
+    def prepare(self, x: tf.Tensor) -> tf.Tensor:
+        """The input each weight file was trained on: torchvision's normalised RGB, or
+        Keras's Caffe-style BGR in [0, 255] minus the ImageNet mean."""
+        x = tf.cast(x, tf.float32)
+        if self.torchvision:
+            return (x - TORCHVISION_MEAN) / TORCHVISION_STD
+        return keras.applications.vgg19.preprocess_input(x * 255.0)
 
     def __call__(self, sr: tf.Tensor, hr: tf.Tensor) -> tf.Tensor:
-        prep = lambda x: keras.applications.vgg19.preprocess_input(tf.cast(x, tf.float32) * 255.0)
         # A one-layer extractor returns a tensor, not a list: flatten both cases.
-        sr_f, hr_f = (keras.tree.flatten(self.extractor(prep(x))) for x in (sr, hr))
+        sr_f, hr_f = (keras.tree.flatten(self.extractor(self.prepare(x))) for x in (sr, hr))
         return tf.add_n([w * tf.reduce_mean(tf.abs(tf.cast(a, tf.float32) - tf.cast(b, tf.float32)))
                          for w, a, b in zip(self.layer_weights, sr_f, hr_f)])
 
