@@ -21,6 +21,11 @@ from sr_tf.weights import detect_architecture, load_generator
 
 COMMUNITY = SHARED / "fixtures" / "community"
 CASES = sorted(p.name for p in COMMUNITY.iterdir() if p.is_dir()) if COMMUNITY.is_dir() else []
+# The CLI round trip (detect, import, tile, round, write a PNG) is the same code for every
+# architecture: by default it runs on five cheap fixtures of different families.
+CLI_BY_DEFAULT = {"esrgan_old_x1", "mosr_gps_x3", "plksr_tiny_dccm_x2", "realcugan_x2",
+                  "mosr_dys_x2"}
+EXTENDED_CASES = {"test_predict_cli_reproduces_the_official_png": set(CASES) - CLI_BY_DEFAULT}
 needs_fixtures = pytest.mark.skipif(not CASES, reason="../shared/fixtures/community is absent")
 
 # fixture folder prefix -> our architecture name

@@ -23,7 +23,7 @@ from sr_tf.export.versions import write_version
 from sr_tf.image_io import read_image, to_uint8
 from sr_tf.inference import Upscaler, whole_image_upscale
 from sr_tf.models import build_generator
-from test_zoo import ZOO
+from test_zoo import HEAVY, ZOO
 
 # One row per zoo case: test_zoo.py's small configurations, (name, scale, kwargs).
 ARCHITECTURES = [row[:3] for row in ZOO.values()]
@@ -126,6 +126,9 @@ def test_litert_interface_is_uint8_pixels_of_any_size(exported):
 
 # LiteRT files the GPU delegate takes whole, by sr_tf.export.litert.gpu_incompatible_ops
 # (benchmarks/litert_gpu.py measures every architecture).
+EXTENDED_CASES = {"test_file_equals_keras_on_two_sizes_through_one_runtime": HEAVY,
+                  "test_quantized_files_stay_close_to_keras": HEAVY}
+
 GPU_READY = ["srvgg", "edsr_x4", "srresnet"]
 
 
@@ -401,7 +404,7 @@ def test_cli_export_int8_then_eval_and_predict_on_other_backends(tmp_path, rng):
 
 
 @needs_shared
-@pytest.mark.slow
+@pytest.mark.extended
 def test_vdsr_reference_exports_keep_set5_quality(tmp_path):
     """Trained weights (pytorch-vdsr): dB lost on Set5 x4 by each file.
 

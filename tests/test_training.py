@@ -405,7 +405,7 @@ def test_srresnet_model_keras_carries_trained_batchnorm_statistics(tmp_path, tra
         assert np.abs(layer.moving_mean.numpy()).max() > 1e-4, layer.name
 
 
-@pytest.mark.slow
+@pytest.mark.extended
 def test_gan_paths_run_end_to_end_and_resume(tmp_path, train_data):
     env = {"SR_TF_TEST_DATA": str(train_data)}
     start = tmp_path / "start.keras"

@@ -70,6 +70,14 @@ ZOO = {
     "realcugan": ("realcugan", 4, {"pro": True}, 48),
 }
 
+# Cases whose few training steps or file checks take over ~10 s on the 2-core CI machine
+# (window/transformer models and the widest CNNs): they run with ``-m extended``.
+HEAVY = {"dctlsa", "dat", "craft", "grl", "rgt", "drct", "bsrn", "span", "omnisr", "seemore",
+         "rlfn", "moesr", "carn_m", "hat", "fdat", "realcugan", "swin2sr", "swinir", "safmn",
+         "rrdb_x2", "rcan"}
+EXTENDED_CASES = {"test_a_few_training_steps_lower_the_loss": HEAVY,
+                  "test_keras_round_trip_on_odd_sizes": {"dctlsa"}}
+
 
 def small(case: str) -> keras.Model:
     name, scale, kwargs, _ = ZOO[case]
@@ -118,7 +126,7 @@ np.savez(sys.argv[2], **outs)
 """
 
 
-@pytest.mark.slow
+@pytest.mark.extended
 def test_exports_serve_every_architecture_at_two_sizes_in_a_fresh_process(tmp_path, rng):
     """Dynamic shapes in the SavedModel (window masks, pads and crops from the runtime size);
     one fresh process (without sr_tf) serves them all, so TensorFlow starts once."""
