@@ -48,6 +48,15 @@ def _fmt(value, column: str = "") -> str:
     return "" if value is None else str(value)
 
 
+def mark_best(row: dict, variants) -> dict:
+    """Add ``best`` (the variant with the smallest ratio in ``row``) and ``best_ratio``."""
+    ratios = {v: r for v, r in row.items() if v in variants and isinstance(r, float)}
+    if ratios:
+        row["best"] = min(ratios, key=ratios.get)
+        row["best_ratio"] = ratios[row["best"]]
+    return row
+
+
 def write_json(name: str, payload: dict) -> Path:
     """Write ``results/<name>.json`` with the machine description added."""
     RESULTS.mkdir(exist_ok=True)

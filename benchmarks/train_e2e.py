@@ -245,6 +245,7 @@ def main() -> None:
 
 def ratio_rows(measurements: list[dict], variants: list[str]) -> list[dict]:
     """One row per (model, precision): each variant's median time per image over PyTorch's."""
+    from benchmarks.common import mark_best
     rows = []
     keys = dict.fromkeys((m["model"], m["precision"]) for m in measurements)
     for model, precision in keys:
@@ -258,11 +259,7 @@ def ratio_rows(measurements: list[dict], variants: list[str]) -> list[dict]:
         row = {"model": model, "precision": precision, "torch_images_per_s": theirs}
         for variant, ours in medians.items():
             row[variant] = theirs / ours if ours and theirs else "n/a"
-        ratios = {v: r for v, r in row.items() if v in medians and isinstance(r, float)}
-        if ratios:
-            row["best"] = min(ratios, key=ratios.get)
-            row["best_ratio"] = ratios[row["best"]]
-        rows.append(row)
+        rows.append(mark_best(row, medians))
     return rows
 
 

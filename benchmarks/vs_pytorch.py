@@ -269,6 +269,7 @@ def main() -> None:
 
 def ratio_rows(measurements: list[dict]) -> list[dict]:
     """One row per (model, task): each of our variants' time over PyTorch's, and the best."""
+    from benchmarks.common import mark_best
     rows = []
     for model in dict.fromkeys(m["model"] for m in measurements):
         for task in ("forward", "train"):
@@ -283,11 +284,7 @@ def ratio_rows(measurements: list[dict]) -> list[dict]:
                     row[variant] = m["seconds"] / row["torch_s"]
                 elif "error" in m:
                     row[variant] = "n/a"
-            ratios = {v: r for v, r in row.items() if v in VARIANTS and isinstance(r, float)}
-            if ratios:
-                row["best"] = min(ratios, key=ratios.get)
-                row["best_ratio"] = ratios[row["best"]]
-            rows.append(row)
+            rows.append(mark_best(row, VARIANTS))
     return rows
 
 

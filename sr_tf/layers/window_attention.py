@@ -405,6 +405,33 @@ def deep_features(x: keras.KerasTensor, groups: Sequence[Callable], resi_connect
     return layers.Add()([x, residual_conv(y, resi_connection, "conv_after_body")])
 
 
+def swin_groups(block: type, embed_dim: int, depths: Sequence[int], num_heads: Sequence[int],
+                window_size: int, mlp_ratio: float) -> list[Callable]:
+    """SwinIR's residual groups (and Swin2SR's, with ``SwinV2Block``): group ``i`` runs
+    ``depths[i]`` blocks named ``layers.{i}.residual_group.blocks.{j}``, odd ones shifted by
+    half a window."""
+    def group(i: int) -> Callable:
+        def run(y: keras.KerasTensor) -> keras.KerasTensor:
+            for j in range(depths[i]):
+                y = block(embed_dim, num_heads[i], window_size,
+                          0 if j % 2 == 0 else window_size // 2, mlp_ratio,
+                          name=f"layers.{i}.residual_group.blocks.{j}")(y)
+            return y
+        return run
+    return [group(i) for i in range(len(depths))]
+
+
+def reconstruction(x: keras.KerasTensor, upsampler: str, scale: int, num_feat: int = 64
+                   ) -> keras.KerasTensor:
+    """The tail the ``upsampler`` names: ``pixelshuffle`` (classical), ``nearest+conv``
+    (real-world) or ``pixelshuffledirect`` (lightweight: ``upsample.0`` and one shuffle)."""
+    if upsampler == "pixelshuffle":
+        return pixel_shuffle_reconstruction(x, scale, num_feat)
+    if upsampler == "nearest+conv":
+        return nearest_conv_reconstruction(x, scale, num_feat)
+    return keras.ops.depth_to_space(conv(3 * scale * scale, 3, "upsample.0")(x), scale)
+
+
 def pixel_shuffle_reconstruction(x: keras.KerasTensor, scale: int, num_feat: int
                                  ) -> keras.KerasTensor:
     """Classical-SR tail: ``conv_before_upsample`` (LeakyReLU 0.01), ``upsample`` (x2 stages,

@@ -24,11 +24,9 @@ from keras import layers, ops
 from sr_tf.layers.common import check_scale, conv, cyclic_shift
 from sr_tf.layers.depthwise import DepthwiseConv
 from sr_tf.layers.window_attention import (bias_from_table, check_stages, deep_features, gelu,
-                                           l2_normalize, layer_norm, linear,
-                                           multi_head_attention, nearest_conv_reconstruction,
-                                           pixel_shuffle_reconstruction, relative_position_index,
-                                           shift_mask, window_model, window_partition,
-                                           window_reverse)
+                                           l2_normalize, layer_norm, linear, multi_head_attention,
+                                           reconstruction, relative_position_index, shift_mask,
+                                           window_model, window_partition, window_reverse)
 
 UPSAMPLERS = {"pixelshuffle": (2, 3, 4, 8), "pixelshuffledirect": (2, 3, 4, 8),
               "nearest+conv": (4,)}
@@ -238,10 +236,6 @@ def atd(scale: int = 2, embed_dim: int = 96, depths: Sequence[int] = (6, 6, 6, 6
     def network(x: keras.KerasTensor) -> keras.KerasTensor:
         x = conv(embed_dim, 3, "conv_first")(x)
         x = deep_features(x, [group(i) for i in range(len(depths))], resi_connection)
-        if upsampler == "pixelshuffle":
-            return pixel_shuffle_reconstruction(x, scale, 64)
-        if upsampler == "nearest+conv":
-            return nearest_conv_reconstruction(x, scale, 64)
-        return ops.depth_to_space(conv(3 * scale * scale, 3, "upsample.0")(x), scale)
+        return reconstruction(x, upsampler, scale)
 
     return window_model(f"atd_x{scale}", scale, window_size, img_range, network, "symmetric")

@@ -18,9 +18,8 @@ from sr_tf.layers.common import check_scale, conv
 from sr_tf.layers.depthwise import DepthwiseConv
 from sr_tf.layers.rect_window_attention import (DualWindowAttention, SpatialGateFFN,
                                                 is_shifted)
-from sr_tf.layers.window_attention import (channel_self_attention, deep_features, gelu,
-                                           layer_norm, linear, pixel_shuffle_reconstruction,
-                                           window_model)
+from sr_tf.layers.window_attention import (channel_self_attention, deep_features, gelu, layer_norm,
+                                           linear, reconstruction, window_model)
 
 UPSAMPLERS = ("pixelshuffle", "pixelshuffledirect")
 
@@ -185,8 +184,6 @@ def dat(scale: int = 2, embed_dim: int = 180, split_size: Sequence[int] = (2, 4)
     def network(x: keras.KerasTensor) -> keras.KerasTensor:
         x = conv(embed_dim, 3, "conv_first")(x)
         x = deep_features(x, [group(i) for i in range(len(depth))], resi_connection)
-        if upsampler == "pixelshuffle":
-            return pixel_shuffle_reconstruction(x, scale, 64)
-        return ops.depth_to_space(conv(3 * scale * scale, 3, "upsample.0")(x), scale)
+        return reconstruction(x, upsampler, scale)
 
     return window_model(f"dat_x{scale}", scale, 1, img_range, network)

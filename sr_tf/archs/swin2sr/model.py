@@ -13,8 +13,7 @@ import keras
 
 from sr_tf.layers.common import check_scale, conv
 from sr_tf.layers.window_attention import (SwinV2Block, check_stages, deep_features,
-                                           nearest_conv_reconstruction,
-                                           pixel_shuffle_reconstruction, window_model)
+                                           reconstruction, swin_groups, window_model)
 
 UPSAMPLERS = {"pixelshuffle": (2, 3, 4, 8), "pixelshuffledirect": (2, 3, 4, 8),
               "nearest+conv": (4,)}
@@ -36,23 +35,10 @@ def swin2sr(scale: int = 2, embed_dim: int = 96, depths: Sequence[int] = (6, 6, 
     check_scale(f"swin2sr with upsampler {upsampler}", scale, UPSAMPLERS[upsampler])
     check_stages(embed_dim, depths, num_heads)
 
-    def group(i: int):
-        def run(y: keras.KerasTensor) -> keras.KerasTensor:
-            for j in range(depths[i]):
-                y = SwinV2Block(embed_dim, num_heads[i], window_size,
-                                0 if j % 2 == 0 else window_size // 2, mlp_ratio,
-                                name=f"layers.{i}.residual_group.blocks.{j}")(y)
-            return y
-        return run
-
     def network(x: keras.KerasTensor) -> keras.KerasTensor:
         x = conv(embed_dim, 3, "conv_first")(x)
-        x = deep_features(x, [group(i) for i in range(len(depths))], resi_connection,
-                          patch_proj=True)
-        if upsampler == "pixelshuffle":
-            return pixel_shuffle_reconstruction(x, scale, 64)
-        if upsampler == "nearest+conv":
-            return nearest_conv_reconstruction(x, scale, 64)
-        return keras.ops.depth_to_space(conv(3 * scale * scale, 3, "upsample.0")(x), scale)
+        groups = swin_groups(SwinV2Block, embed_dim, depths, num_heads, window_size, mlp_ratio)
+        return reconstruction(deep_features(x, groups, resi_connection, patch_proj=True),
+                              upsampler, scale)
 
     return window_model(f"swin2sr_x{scale}", scale, window_size, img_range, network)
