@@ -175,3 +175,19 @@ def test_realesrgan_degradation_is_refused_for_a_y_channel_model():
     with pytest.raises(ConfigError, match="needs an RGB generator, not vdsr"):
         check_config(config)
     check_config(realesrnet.get_config())            # the RGB recipe itself passes
+
+
+def test_a_patch_too_small_for_the_degradation_blurs_is_one_line():
+    """The 21x21 blurs reflect-pad by 10, so a crop that stage 1 may shrink to 10 px or less
+    cannot be degraded. Deliberate bug seen failing: no such check, so training died in a
+    MirrorPad traceback at its first step ("paddings must be less than the dimension size")."""
+    from configs import realesrnet
+    from sr_tf.config_check import check_config
+    from sr_tf.errors import ConfigError
+
+    config = realesrnet.get_config()
+    config.data.patch_size, config.degradation.gt_size = 64, 32      # 64 x 0.15 -> 9 px
+    with pytest.raises(ConfigError, match=r"data.patch_size=64 is too small .* shrinks to 9 px"):
+        check_config(config)
+    config.degradation.resize_range = (0.5, 1.5)                   # 32 px and 16 px: fine
+    check_config(config)
