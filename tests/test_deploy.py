@@ -129,16 +129,17 @@ def test_litert_interface_is_uint8_pixels_of_any_size(exported):
 EXTENDED_CASES = {"test_file_equals_keras_on_two_sizes_through_one_runtime": HEAVY,
                   "test_quantized_files_stay_close_to_keras": HEAVY}
 
-GPU_READY = ["srvgg", "edsr_x4", "srresnet"]
+GPU_READY = ["srvgg", "edsr_x4", "srresnet", "rrdb_x4", "rrdb_x2", "plksr", "realcugan"]
 
 
 @pytest.mark.parametrize("case", GPU_READY)
 def test_litert_files_have_nothing_the_gpu_delegate_refuses(exported, case):
-    """Real-ESRGAN's compact model (srvgg) is the case users report failing on phone GPUs.
+    """Real-ESRGAN's compact model (srvgg) is the case users report failing on phone GPUs;
+    ESRGAN/RRDB is the most common community architecture.
 
-    Fails if the nearest-upsampled input is Keras's UpSampling2D (a repeat through 5-D tensors)
-    instead of sr_tf.layers.common.NearestUpsample: seen failing (srvgg, before the swap) with
-    "EXPAND_DIMS: 5-D tensor (GPU delegate: at most 4-D)".
+    Fails if a nearest upsampling is Keras's UpSampling2D (a repeat through 5-D tensors)
+    instead of sr_tf.layers.common.NearestUpsample: seen failing (srvgg, RRDB x2/x4 and PLKSR,
+    before the swap) with "EXPAND_DIMS: 5-D tensor (GPU delegate: at most 4-D)".
     """
     from sr_tf.export.litert import gpu_incompatible_ops
     for quantize in ("none", "fp16"):

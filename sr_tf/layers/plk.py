@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from keras import layers, ops
 
+from sr_tf.layers.common import NearestUpsample
+
 
 def partial_large_kernel(x, channels: int, kernel_size: int, name: str,
                          identity: bool = False):
@@ -23,5 +25,5 @@ def element_attention(x, name: str):
 def shuffle_plus_nearest(features, lr, scale: int):
     """``PixelShuffle(features + repeat_interleave(lr, scale^2, dim=1))``, written as the pixel
     shuffle of ``features`` (a conv output) plus the nearest-upsampled ``lr``."""
-    base = layers.UpSampling2D(scale, interpolation="nearest")(lr)
+    base = NearestUpsample(scale)(lr)
     return ops.depth_to_space(features, scale) + base

@@ -18,8 +18,8 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from sr_tf.layers.common import (CropToScale, PadToMultiple, conv, cyclic_shift,
-                                 pixel_shuffle_upsample)
+from sr_tf.layers.common import (CropToScale, NearestUpsample, PadToMultiple, conv,
+                                 cyclic_shift, pixel_shuffle_upsample)
 
 RGB_MEAN = (0.4488, 0.4371, 0.4040)     # DIV2K mean, subtracted by SwinIR and HAT
 MASKED = -100.0                         # the official attention-mask value
@@ -447,7 +447,7 @@ def nearest_conv_reconstruction(x: keras.KerasTensor, scale: int, num_feat: int
     nearest x2 + ``conv_upK`` (LeakyReLU 0.2) per factor of 2, ``conv_hr``, ``conv_last``."""
     x = layers.LeakyReLU(0.01)(conv(num_feat, 3, "conv_before_upsample.0")(x))
     for i in range(1, scale.bit_length()):
-        x = layers.UpSampling2D(2, interpolation="nearest")(x)
+        x = NearestUpsample(2)(x)
         x = layers.LeakyReLU(0.2)(conv(num_feat, 3, f"conv_up{i}")(x))
     x = layers.LeakyReLU(0.2)(conv(num_feat, 3, "conv_hr")(x))
     return conv(3, 3, "conv_last")(x)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
-from sr_tf.layers.common import CropToScale, check_scale
+from sr_tf.layers.common import CropToScale, NearestUpsample, check_scale
 
 SCALES = (2, 3, 4)
 # scale: (reflect margin, size multiple) of UpCunet{2,3,4}x.forward
@@ -122,7 +122,7 @@ def realcugan(scale: int = 2, in_channels: int = 3, out_channels: int = 3,
         x = _crop(x, 2)          # F.pad(-1) before the pixel shuffle: 2 pixels after it
     x = CropToScale(scale)([x, lr])
     if scale == 4:
-        x = layers.Add()([x, layers.UpSampling2D(4)(mapped)])
+        x = layers.Add()([x, NearestUpsample(4)(mapped)])
     if pro:
         x = layers.Rescaling(1 / 0.7, offset=-0.15 / 0.7)(x)
     return keras.Model(lr, x, name=f"realcugan_x{scale}")

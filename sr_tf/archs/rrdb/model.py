@@ -13,7 +13,8 @@ import math
 import keras
 from keras import layers, ops
 
-from sr_tf.layers.common import CropToScale, PadToMultiple, check_scale, conv
+from sr_tf.layers.common import (CropToScale, NearestUpsample, PadToMultiple, check_scale,
+                                 conv)
 
 SCALES = (1, 2, 4, 8)
 # Real-ESRGAN/BasicSR's pixel unshuffle of the input at each scale (the body then runs x4).
@@ -72,7 +73,7 @@ def rrdb(scale: int = 4, num_blocks: int = 23, filters: int = 64, growth: int = 
         x = layers.Add()([x, layers.Rescaling(0.2)(y)])
     x = layers.Add()([first, conv(filters, 3, "conv_body")(x)])
     for i in range(1, int(steps) + 1):
-        x = layers.UpSampling2D(2, interpolation="nearest")(x)
+        x = NearestUpsample(2)(x)
         x = _lrelu()(conv(filters, 3, f"conv_up{i}")(x))
     x = _lrelu()(conv(filters, 3, "conv_hr")(x))
     x = conv(3, 3, "conv_last")(x)
