@@ -68,13 +68,16 @@ ZOO = {
     "dctlsa": ("dctlsa", 2, {"nf": 8, "num_head": 2}, 64),
     "carn_m": ("carn", 3, {"variant": "carn_m", "group": 4}, 56),
     "realcugan": ("realcugan", 4, {"pro": True}, 48),
+    "atd": ("atd", 2, {"embed_dim": 16, "depths": (2,), "num_heads": (2,), "window_size": 4,
+                       "category_size": 16, "num_tokens": 8, "convffn_kernel_size": 3,
+                       "mlp_ratio": 1.0}, 64),
 }
 
 # Cases whose few training steps or file checks take over ~10 s on the 2-core CI machine
 # (window/transformer models and the widest CNNs): they run with ``-m extended``.
 HEAVY = {"dctlsa", "dat", "craft", "grl", "rgt", "drct", "bsrn", "span", "omnisr", "seemore",
          "rlfn", "moesr", "carn_m", "hat", "fdat", "realcugan", "swin2sr", "swinir", "safmn",
-         "rrdb_x2", "rcan"}
+         "rrdb_x2", "rcan", "atd"}
 EXTENDED_CASES = {"test_a_few_training_steps_lower_the_loss": HEAVY,
                   "test_keras_round_trip_on_odd_sizes": {"dctlsa"}}
 

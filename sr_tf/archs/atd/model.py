@@ -125,7 +125,9 @@ class ATDLayer(layers.Layer):
         tokens = ops.shape(qkv)[1]
         size = ops.minimum(tokens, s["category_size"])
         groups = (tokens + size - 1) // size
-        order = category_order(ops.cast(ops.argmax(sim, axis=-1), "int32"))
+        # The first best entry, as torch.argmax; top_k, not ops.argmax, whose TensorFlow form
+        # (a bitcast and a mask for -0.0) has no LiteRT or ONNX kernel.
+        order = category_order(ops.top_k(sim, k=1)[1][..., 0])
         tail = tokens - 1 - ops.arange(groups * size - tokens)
         order_padded = ops.take(order, ops.concatenate([ops.arange(tokens), tail]), axis=1)
         grouped = ops.reshape(gather_tokens(qkv, order_padded),
