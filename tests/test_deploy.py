@@ -97,6 +97,18 @@ def test_file_equals_keras_on_two_sizes_through_one_runtime(exported, row, fmt, 
     assert upscaler.multiple == Upscaler(model, scale).multiple     # tiles keep the model's phase
 
 
+def test_int8_calibration_that_cannot_run_is_one_line(rng):
+    """ATD's float graph slices a 6-D tensor, which the interpreter's STRIDED_SLICE refuses when
+    int8 calibration runs it. Deliberate bug seen failing: the RuntimeError escaped as a
+    traceback out of ``--quantize=int8``."""
+    from sr_tf.export import litert
+    from test_zoo import small
+    patches = [rng.integers(0, 256, (16, 16, 3), np.uint8) for _ in range(2)]
+    with pytest.raises(ExportError, match="int8: calibration cannot run the float graph "
+                                          r"\(.*STRIDED_SLICE"):
+        litert.convert(small("atd"), ZOO["atd"][1], "int8", patches)
+
+
 def test_litert_runs_on_builtin_kernels_where_xnnpack_cannot_prepare(exported, rng):
     """IMDN's int8 file is such a case (measured on its port): XNNPACK fails to prepare a node."""
     model, path = exported(ROWS["edsr_x4"], "litert")

@@ -70,6 +70,11 @@ def convert(model: keras.Model, scale: int, quantize: str = "none",
             return converter.convert()
     except ConverterError as err:
         raise _blocked_error(err) from None
+    except RuntimeError as err:     # int8 calibration runs the float graph in the interpreter
+        if quantize != "int8":
+            raise
+        raise ExportError(f"cannot export to litert int8: calibration cannot run the float "
+                          f"graph ({str(err).strip().splitlines()[-1][:200]})") from None
 
 
 INT8_MIN_PSNR = 25.0    # dB from float on the calibration patches; working files measure 33-60
