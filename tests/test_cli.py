@@ -125,26 +125,30 @@ def test_weights_in_train_mode_are_the_starting_point(tmp_path, rng):
     assert f"initialised the generator from {tmp_path / 'start.keras'}" in result.stderr
 
 
-@pytest.mark.skipif(not (SHARED / "fixtures" / "community" / "safmn_x2").is_dir(),
-                    reason="needs ../shared/fixtures/community/safmn_x2")
-def test_a_run_from_pth_weights_starts_at_their_score(tmp_path, rng):
+@pytest.mark.skipif(not (SHARED / "fixtures" / "official").is_dir(),
+                    reason="needs ../shared/fixtures/official")
+@pytest.mark.parametrize("case,model", [
+    ("srvgg_x4", "srvgg"),
+    pytest.param("rrdb_x4", "rrdb", marks=pytest.mark.extended)])
+def test_a_run_from_pth_weights_starts_at_their_score(case, model, tmp_path, rng):
     """Fine-tuning starts where the imported model is: the step-0 validation of a run started
-    from a community ``.pth`` (SAFMN, its kwargs detected) equals ``--mode=eval`` of that file
-    on the same folder. Deliberate bugs seen failing: no step-0 validation; the EMA (what is
+    from the official BasicSR ``.pth`` (SRVGG; RRDB in the extended run; kwargs detected)
+    equals ``--mode=eval`` of that file on the same folder. Deliberate bugs seen failing (with
+    SAFMN's community file, the test's first form): no step-0 validation; the EMA (what is
     validated and saved) left at its random init while the generator got the weights."""
-    weights = SHARED / "fixtures" / "community" / "safmn_x2" / "weights.pth"
+    weights = SHARED / "fixtures" / "official" / case / "weights.pth"
     data, val = tmp_path / "data", tmp_path / "val"
     for i in range(2):
-        write_png(data / f"{i}.png", rng.integers(0, 256, (32, 32, 3)).astype(np.uint8))
+        write_png(data / f"{i}.png", rng.integers(0, 256, (64, 64, 3)).astype(np.uint8))
         write_png(val / f"{i}.png", rng.integers(0, 256, (48, 64, 3)).astype(np.uint8))
-    common = ["main.py", "--model=safmn", f"--weights={weights}", "--config.model.scale=2",
+    common = ["main.py", f"--model={model}", f"--weights={weights}", "--config.model.scale=4",
               f"--config.data.val={val}", f"--workdir={tmp_path / 'run'}"]
     run_python([*common, "--mode=train", f"--config.data.train={data}",
-                "--config.data.patch_size=16", "--config.train.batch_size=2",
+                "--config.data.patch_size=32", "--config.train.batch_size=2",
                 "--config.train.steps=1", "--config.train.progress=False"])
     run_python([*common, "--mode=eval"])
     first = json.loads((tmp_path / "run" / "validation.jsonl").read_text().splitlines()[0])
-    mean = json.loads((tmp_path / "run" / "eval" / "val_x2.json").read_text())[-1]
+    mean = json.loads((tmp_path / "run" / "eval" / "val_x4.json").read_text())[-1]
     assert first["step"] == 0
     assert abs(first["psnr_y"] - mean["psnr_y"]) < 1e-4, (first, mean)
     assert abs(first["ssim_y"] - mean["ssim_y"]) < 1e-6
