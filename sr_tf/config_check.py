@@ -5,7 +5,9 @@ from __future__ import annotations
 import ml_collections
 
 from sr_tf import archs
+from sr_tf.degradations.config import min_side
 from sr_tf.degradations.kernels import GRID
+from sr_tf.degradations.usm import RADIUS
 from sr_tf.errors import ConfigError
 from sr_tf.models import DISCRIMINATORS
 
@@ -61,12 +63,13 @@ def check_config(c: ml_collections.ConfigDict, mode: str = "train") -> None:
         need(d.gt_size % c.model.scale == 0 and d.gt_size <= c.data.patch_size,
              f"degradation.gt_size={d.gt_size} must be a multiple of model.scale and at most "
              f"data.patch_size={c.data.patch_size}")
-        # The 21x21 blurs reflect-pad by 10 (as BasicSR's filter2D): every image they see, the
-        # crop shrunk by stage 1 and the LR, must be larger.
-        smallest = min(int(c.data.patch_size * d.resize_range[0]),
-                       c.data.patch_size // c.model.scale)
-        need(smallest > GRID // 2,
+        need(d.gt_size > RADIUS // 2,
+             f"degradation.gt_size={d.gt_size} must be over {RADIUS // 2}: the {RADIUS}-tap USM "
+             f"of the training targets reflect-pads by {RADIUS // 2}")
+        smallest = min_side(d, c.model.scale)
+        need(c.data.patch_size >= smallest,
              f"data.patch_size={c.data.patch_size} is too small for the Real-ESRGAN "
-             f"degradation: its {GRID}x{GRID} blurs need images over "
-             f"{GRID // 2} px, and the crop shrinks to {smallest} px (x "
-             f"degradation.resize_range[0]={d.resize_range[0]}, or / model.scale)")
+             f"degradation: its {GRID}x{GRID} blurs need images over {GRID // 2} px, and the "
+             f"crop shrinks to {int(c.data.patch_size * d.resize_range[0])} px (x "
+             f"degradation.resize_range[0]={d.resize_range[0]}) or "
+             f"{c.data.patch_size // c.model.scale} px (/ model.scale); at least {smallest}")

@@ -183,8 +183,10 @@ def test_realesrgan_degradation_is_refused_for_a_y_channel_model():
 
 def test_a_patch_too_small_for_the_degradation_blurs_is_one_line():
     """The 21x21 blurs reflect-pad by 10, so a crop that stage 1 may shrink to 10 px or less
-    cannot be degraded. Deliberate bug seen failing: no such check, so training died in a
-    MirrorPad traceback at its first step ("paddings must be less than the dimension size")."""
+    cannot be degraded; the 51-tap USM of the targets pads by 25. Deliberate bugs seen failing:
+    no such check, so training died in a MirrorPad traceback at its first step ("paddings must
+    be less than the dimension size"); and for a 16-px gt_size, USM silently clamped its
+    reflection indices (a wrong target, no error)."""
     from configs import realesrnet
     from sr_tf.config_check import check_config
     from sr_tf.errors import ConfigError
@@ -195,3 +197,6 @@ def test_a_patch_too_small_for_the_degradation_blurs_is_one_line():
         check_config(config)
     config.degradation.resize_range = (0.5, 1.5)                   # 32 px and 16 px: fine
     check_config(config)
+    config.degradation.gt_size = 24                                # USM pads by 25
+    with pytest.raises(ConfigError, match=r"gt_size=24 must be over 25"):
+        check_config(config)

@@ -450,12 +450,12 @@ def test_degrade_mode_writes_seeded_lr_and_draws(tmp_path):
     rng = np.random.default_rng(3)
     hr_dir = tmp_path / "hr"
     for name in ("a", "b"):
-        write_png(hr_dir / f"{name}.png", rng.integers(0, 256, (72, 80, 3), dtype=np.uint8))
+        write_png(hr_dir / f"{name}.png", rng.integers(0, 256, (76, 80, 3), dtype=np.uint8))
     (hr_dir / "c.png").write_bytes(b"not an image")
     run_python(["main.py", "--mode=degrade", "--model=realesrnet", f"--input={hr_dir}",
                 f"--output={tmp_path / 'lr'}"])
     from sr_tf.image_io import read_image
-    assert read_image(tmp_path / "lr" / "a.png").shape == (18, 20, 3)
+    assert read_image(tmp_path / "lr" / "a.png").shape == (19, 20, 3)
     draws = [json.loads((tmp_path / "lr" / f"{n}.json").read_text()) for n in ("a", "b")]
     assert draws[0]["stage1"]["mode"] in ("area", "bilinear", "bicubic")
     assert 30 <= draws[0]["final"]["jpeg"] <= 95

@@ -448,7 +448,7 @@ def test_realesrgan_degradation_run_resumed_ends_where_an_uninterrupted_run_ends
         write_png(val / "hr" / f"{i}.png", np.full((24, 32, 3), 40 * i + 60, np.uint8))
         write_png(val / "lr" / f"{i}.png", np.full((12, 16, 3), 40 * i + 70, np.uint8))
     flags = ["--config.data.degradation=realesrgan", "--config.data.patch_size=32",
-             "--config.degradation.resize_range=(0.8,1.5)", "--config.degradation.gt_size=16",
+             "--config.degradation.resize_range=(0.8,1.5)", "--config.degradation.gt_size=32",
              "--config.degradation.queue_size=8", f"--config.data.val={val}",
              "--config.train.val_every=4", *RESUME_FLAGS]
     run_python(_train_cmd(tmp_path / "resumed", 4, *flags)[1:], env=env)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ml_collections
 
-from sr_tf.degradations.kernels import KernelOptions
+from sr_tf.degradations.kernels import GRID, KernelOptions
 from sr_tf.degradations.pipeline import DegradationOptions, StageOptions
+from sr_tf.degradations.usm import RADIUS
 
 
 def kernel_options(d: ml_collections.ConfigDict) -> tuple[KernelOptions, KernelOptions, float]:
@@ -23,3 +24,13 @@ def degradation_options(d: ml_collections.ConfigDict, scale: int) -> Degradation
                                    tuple(d[f"poisson_scale_range{s}"]), d[f"gray_noise_prob{s}"],
                                    tuple(d[f"jpeg_range{s}"]))
     return DegradationOptions(scale, stage(""), stage("2"), d.second_blur_prob, d.gt_size)
+
+
+def min_side(d: ml_collections.ConfigDict, scale: int) -> int:
+    """The smallest image side the degradation can take: the 21x21 blurs reflect-pad by 10 (as
+    BasicSR's ``filter2D``) and see the image after stage 1's smallest resize and at ``/ scale``;
+    the 51-tap USM pads by 25. Smaller images fail (or, for USM, blur wrongly)."""
+    side = max(RADIUS // 2 + 1, (GRID // 2 + 1) * scale)
+    while int(side * d.resize_range[0]) <= GRID // 2:
+        side += 1
+    return side

@@ -19,15 +19,13 @@ import numpy as np
 import tensorflow as tf
 from absl import logging
 
-from sr_tf.degradations.config import degradation_options, kernel_options
+from sr_tf.degradations.config import degradation_options, kernel_options, min_side
 from sr_tf.degradations.kernels import TYPES
 from sr_tf.degradations.pipeline import (ORDERS, UPDOWN, degrade, draw_samples, plan_from_seed,
                                          sample_draws)
 from sr_tf.degradations.resize import MODES
 from sr_tf.errors import UserError
 from sr_tf.image_io import ImageError, atomic_write_bytes, list_images, read_image, write_image
-
-MIN_SIDE = 64     # USM's 51-tap blur and the 21-tap kernels after a 0.15 x resize need room
 
 
 def _plain(value):
@@ -85,6 +83,7 @@ def degrade_folder(source: str | os.PathLike, output: str | os.PathLike,
     if not paths:
         raise UserError(f"{source}: no .png/.jpg/.bmp images")
     written, problems = [], []
+    smallest = min_side(config.degradation, config.model.scale)
     for index, path in enumerate(paths):
         target = output / f"{path.stem}.png"
         if target.exists() or target.with_suffix(".json").exists():
@@ -97,8 +96,8 @@ def degrade_folder(source: str | os.PathLike, output: str | os.PathLike,
             problems.append(str(err))
             logging.warning("skipping %s", err)
             continue
-        if min(hr.shape[:2]) < MIN_SIDE:
-            problems.append(f"{path}: {hr.shape[1]}x{hr.shape[0]} is smaller than {MIN_SIDE}")
+        if min(hr.shape[:2]) < smallest:
+            problems.append(f"{path}: {hr.shape[1]}x{hr.shape[0]} is smaller than {smallest}")
             logging.warning("skipping %s", problems[-1])
             continue
         seed = tf.constant([config.train.seed, index], tf.int64)
