@@ -12,7 +12,7 @@ from configs import realesrnet, srvgg
 
 
 def get_config():
-    c = realesrnet.get_config()
-    c.model = srvgg.get_config().model
-    c.infer.overlap = srvgg.get_config().infer.overlap
+    c, compact = realesrnet.get_config(), srvgg.get_config()
+    c.model = compact.model
+    c.infer.overlap = compact.infer.overlap
     return c

@@ -37,6 +37,12 @@ TORCHVISION_MEAN = (0.485, 0.456, 0.406)
 TORCHVISION_STD = (0.229, 0.224, 0.225)
 
 
+def is_torchvision_vgg19(weights: str | os.PathLike | None) -> bool:
+    """Whether ``weights`` names torchvision's VGG19 file (a PyTorch checkpoint), which wants
+    torchvision's input normalisation."""
+    return weights is not None and is_torch_file(weights)
+
+
 def load_torchvision_vgg19(base: keras.Model, path: str | os.PathLike) -> None:
     """Set the 16 convs of Keras's VGG19 from torchvision's ``features.{i}.weight/bias``
     (read by our torch-free reader): same layers in the same order, OIHW -> HWIO."""
@@ -73,7 +79,7 @@ def vgg19_feature_extractor(layers: Mapping[str, float], weights: str | os.PathL
             f"VGG19 weights file {weights} not found: download torchvision's "
             "vgg19-dcbb9e9d.pth or vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 (Keras "
             "applications release) and pass its path (config.gan.vgg_weights)")
-    torchvision = weights is not None and is_torch_file(weights)
+    torchvision = is_torchvision_vgg19(weights)
     try:
         base = keras.applications.VGG19(include_top=False, weights=None if torchvision
                                         else weights, input_shape=(None, None, 3))
@@ -113,7 +119,7 @@ class PerceptualLoss:
     def __init__(self, layers: Mapping[str, float], weights: str | os.PathLike | None):
         self.layer_weights = [float(w) for w in layers.values()]     # same order as the outputs
         self.extractor = vgg19_feature_extractor(layers, weights)
-        self.torchvision = weights is not None and is_torch_file(weights)
+        self.torchvision = is_torchvision_vgg19(weights)
 
     def prepare(self, x: tf.Tensor) -> tf.Tensor:
         """The input each weight file was trained on: torchvision's normalised RGB, or

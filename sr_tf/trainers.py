@@ -141,9 +141,11 @@ class GANTrainer(SRTrainer):
 
     def train_step(self, data):
         # Real-ESRGAN: pixel/perceptual on USM(gt), the discriminator's real images plain gt.
-        inputs, target, real = self.pairs(data) if self.pairs is not None \
-            else (*self.prepare(data), None)
-        real = target if real is None else real
+        if self.pairs is not None:
+            inputs, target, real = self.pairs(data)
+        else:
+            inputs, target = self.prepare(data)
+            real = target
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
             sr = tf.cast(self.generator(inputs, training=True), tf.float32)
             real_logits = tf.cast(self.discriminator(real, training=True), tf.float32)

@@ -14,11 +14,6 @@ from sr_tf.errors import WeightImportError
 BUFFERS = r"(^|\.)(relative_position_index\w*|relative_coords_table|rpe_biases|attn_mask\w*)$"
 
 
-def unsupported(message: str) -> Exception:
-    """The importer's error for weights we recognise but do not build."""
-    return WeightImportError(message)
-
-
 def ratio(hidden: int, dim: int) -> float | int:
     """``hidden / dim``, as an int when whole (the official configs write ``mlp_ratio: 2``)."""
     value = hidden / dim
@@ -29,7 +24,7 @@ def check_rgb(state: StateDict, arch: str, key: str = "conv_first.weight") -> No
     """Our generators are RGB -> RGB; say so for other input channel counts."""
     channels = state[key].shape[1]
     if channels != 3:
-        raise unsupported(f"{arch} weights with {channels} input channels: only RGB "
+        raise WeightImportError(f"{arch} weights with {channels} input channels: only RGB "
                                 "(3-channel) models are supported")
 
 
@@ -47,7 +42,7 @@ def reconstruction(state: StateDict, arch: str) -> tuple[str, int, int]:
         return "pixelshuffle", scale, num_feat
     if "upsample.0.weight" in state:
         return "pixelshuffledirect", math.isqrt(state["upsample.0.weight"].shape[0] // 3), 64
-    raise unsupported(f"{arch} weights without a super-resolution upsampler (denoising, "
+    raise WeightImportError(f"{arch} weights without a super-resolution upsampler (denoising, "
                             "JPEG or auxiliary variants) are not supported")
 
 
@@ -65,4 +60,4 @@ def split_size(offsets: np.ndarray, index: np.ndarray) -> list[int]:
     for sh in range(1, math.isqrt(tokens) + 1):
         if tokens % sh == 0 and (2 * sh - 1) * (2 * (tokens // sh) - 1) == rows:
             return [sh, tokens // sh]
-    raise unsupported(f"no window fits {tokens} tokens and {rows} position offsets")
+    raise WeightImportError(f"no window fits {tokens} tokens and {rows} position offsets")

@@ -26,7 +26,7 @@ import tensorflow as tf
 from sr_tf.degradations.filtering import filter2d
 from sr_tf.degradations.jpeg import diff_jpeg
 from sr_tf.degradations.kernels import X4PLUS_KERNELS, sample_kernels
-from sr_tf.degradations.noise import add_gaussian_noise, add_poisson_noise
+from sr_tf.degradations.noise import add_gaussian_noise, add_poisson_noise, quantised
 from sr_tf.degradations.resize import batch_mode
 from sr_tf.degradations.usm import usm_sharp
 
@@ -171,7 +171,7 @@ STEPS: tuple[tuple[str, Callable[[tf.Tensor, Plan], tf.Tensor]], ...] = (
                                      p.samples["s2_poisson"], p.samples["s2_gray"], p.seeds[1])),
     ("final_first", lambda x, p: _final(x, p, first=True)),
     ("final_unrounded", lambda x, p: _final(x, p, first=False)),
-    ("lq", lambda x, p: tf.clip_by_value(tf.round(x * 255.0), 0.0, 255.0) / 255.0),
+    ("lq", lambda x, p: quantised(x)),
 )
 
 
@@ -227,7 +227,6 @@ def degrade_batch(gt: tf.Tensor, kernels: dict[str, tf.Tensor], sample_u: tf.Ten
     lq, _ = degrade(gt, plan)
     lq, (gt,) = paired_crop(lq, [gt], options.gt_size, options.scale, crop_uniforms(seed))
     return lq, gt
-
 
 
 def sample_draws(seed: tf.Tensor, kernel_options=X4PLUS_KERNELS,

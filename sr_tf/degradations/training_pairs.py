@@ -29,7 +29,7 @@ class RealESRGANPairs(tf.Module):
     A batch is ``(lr, hr, codes, draws)`` from the training pipeline: ``hr`` uint8 GT patches
     (``lr`` is ignored), ``codes`` their dihedral codes (only the left-right flip is used, as the
     official ``use_hflip: True, use_rot: False``), ``draws`` the per-sample kernels, uniforms and
-    seeds of :func:`pipelines.training.degradation_draws`.
+    seeds of :func:`sr_tf.degradations.pipeline.sample_draws`.
     """
 
     def __init__(self, options: DegradationOptions, queue_size: int = 180,
@@ -88,5 +88,5 @@ class RealESRGANPairs(tf.Module):
         lq = tf.ensure_shape(tf.cast(lq, tf.float32) / 255.0,
                              [None, size // self.options.scale, size // self.options.scale, 3])
         gt = tf.ensure_shape(tf.cast(gt, tf.float32) / 255.0, [None, size, size, 3])
-        gt_usm = usm_sharp(gt)
+        gt_usm = usm_sharp(gt) if self.usm_target or self.usm_real else None
         return lq, gt_usm if self.usm_target else gt, gt_usm if self.usm_real else gt

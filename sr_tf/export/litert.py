@@ -152,7 +152,6 @@ def read_metadata(tflite: bytes) -> bytes | None:
     return None
 
 
-
 def gpu_incompatible_ops(tflite: bytes) -> list[str]:
     """Why LiteRT's GPU delegate would not take this file: one line per offending op, empty
     when nothing is found.

@@ -40,8 +40,6 @@ def pixel_shuffle_upsample(x: keras.KerasTensor, scale: int, filters: int, prefi
     return x
 
 
-
-
 @keras.saving.register_keras_serializable(package="sr_tf")
 class NearestUpsample(layers.Layer):
     """Nearest-neighbour upsampling by an integer ``scale``: ``scale^2`` channel copies then
@@ -61,6 +59,7 @@ class NearestUpsample(layers.Layer):
 
     def get_config(self):
         return super().get_config() | {"scale": self.scale}
+
 
 def check_scale(model: str, scale: int, supported: tuple[int, ...]) -> None:
     """Raise a clear error for a scale an architecture does not support."""

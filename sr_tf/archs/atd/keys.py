@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 
 from sr_tf.archs.spec import Detected, StateDict, count_indices, drop
-from sr_tf.archs.window_keys import (BUFFERS, check_rgb, ratio, reconstruction, unsupported)
+from sr_tf.archs.window_keys import BUFFERS, check_rgb, ratio, reconstruction
+from sr_tf.errors import WeightImportError
 
 NAME = "atd"
 LAYER = "layers.{}.residual_group.layers.0"
@@ -26,7 +27,7 @@ def detect(state: StateDict) -> Detected | None:
         return None
     check_rgb(state, "ATD")
     if "no_norm" in state:
-        raise unsupported("ATD weights without mean normalisation (no_norm) are not supported")
+        raise WeightImportError("ATD weights without mean normalisation (no_norm) are not supported")
     groups = count_indices(state, r"^layers\.(\d+)\.residual_group\.td$")
     embed_dim = int(state["conv_first.weight"].shape[0])
     upsampler, scale, _ = reconstruction(state, "ATD")

@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 
 from sr_tf.archs.spec import Detected, StateDict, count_indices, drop
-from sr_tf.archs.window_keys import check_rgb, ratio, unsupported
+from sr_tf.archs.window_keys import check_rgb, ratio
+from sr_tf.errors import WeightImportError
 
 NAME = "fdat"
 META = "upsampler.MetaUpsample"
@@ -39,11 +40,11 @@ def detect(state: StateDict) -> Detected | None:
     check_rgb(state, "FDAT", first)
     version, kind, inner, _, out_dim, mid_dim, _ = (int(v) for v in state[META])
     if version != 3 or out_dim != 3 or kind >= len(UPSAMPLER_KINDS):
-        raise unsupported(f"FDAT upsampler {list(state[META])}: only version 3 with RGB output "
+        raise WeightImportError(f"FDAT upsampler {list(state[META])}: only version 3 with RGB output "
                           "is supported")
     upsampler = UPSAMPLER_KINDS[kind]
     if upsampler not in ("transpose+conv", "pixelshuffle", "pixelshuffledirect", "conv"):
-        raise unsupported(f"FDAT with the {upsampler} upsampler is not supported (ported: "
+        raise WeightImportError(f"FDAT with the {upsampler} upsampler is not supported (ported: "
                           "transpose+conv, pixelshuffle, pixelshuffledirect, conv)")
     embed_dim = int(state["conv_after.weight"].shape[0])
     blocks = count_indices(state, r"^groups\.0\.blocks\.(\d+)\.n1\.weight$")

@@ -15,7 +15,8 @@ from __future__ import annotations
 import math
 
 from sr_tf.archs.spec import Detected, StateDict, count_indices
-from sr_tf.archs.window_keys import check_rgb, ratio, unsupported
+from sr_tf.archs.window_keys import check_rgb, ratio
+from sr_tf.errors import WeightImportError
 
 NAME = "grl"
 FIRST = "layers.0.blocks.0.attn"
@@ -48,7 +49,7 @@ def upsampling(state: StateDict) -> tuple[str, int]:
         return "pixelshuffle", 2 ** stages
     if "upsample.up.0.weight" in state:
         return "pixelshuffledirect", math.isqrt(state["upsample.up.0.weight"].shape[0] // 3)
-    raise unsupported("GRL weights without an upsampler (denoising, deblurring, JPEG) are not "
+    raise WeightImportError("GRL weights without an upsampler (denoising, deblurring, JPEG) are not "
                       "supported")
 
 
@@ -68,7 +69,7 @@ def detect(state: StateDict) -> Detected | None:
     check_rgb(state, "GRL")
     if f"{FIRST}.qkv.body.weight" not in state or \
             f"{FIRST}.anchor.body.0.reduction.bias" not in state:
-        raise unsupported("GRL weights with separable-conv qkv or conv/patch-merging anchors "
+        raise WeightImportError("GRL weights with separable-conv qkv or conv/patch-merging anchors "
                           "are not supported (only linear qkv and pooled anchors)")
     stages = count_indices(state, r"^layers\.(\d+)\.blocks\.0\.norm1\.weight$")
     embed_dim = int(state["conv_first.weight"].shape[0])
