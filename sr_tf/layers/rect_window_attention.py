@@ -41,7 +41,11 @@ def offset_table(window: tuple[int, int]) -> np.ndarray:
 def zero_pad_to_multiple(x, multiple: int):
     """Zero-pad ``[B, H, W, C]`` at the bottom/right so H and W are multiples of ``multiple``."""
     height, width = ops.shape(x)[1], ops.shape(x)[2]
-    return ops.pad(x, ((0, 0), (0, (-height) % multiple), (0, (-width) % multiple), (0, 0)))
+    pad_h, pad_w = (-height) % multiple, (-width) % multiple
+    padded = ops.pad(x, ((0, 0), (0, pad_h), (0, pad_w), (0, 0)))
+    # A pad by runtime amounts loses even the channel count in TensorFlow's shape inference,
+    # and LiteRT's converter cannot lower a convolution of an unknown channel count.
+    return ops.reshape(padded, (-1, height + pad_h, width + pad_w, x.shape[-1]))
 
 
 @keras.saving.register_keras_serializable(package="sr_tf")

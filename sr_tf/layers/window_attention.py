@@ -53,20 +53,23 @@ def window_partition(x, window: Size, shape=None):
     """``[B, H, W, C]`` -> ``[B * nW, wh * ww, C]``: windows row-major, batch outermost.
 
     ``window``: a side, or ``(wh, ww)``. ``shape``: ``ops.shape(x)`` when the caller has it.
+    Through 4-D tensors only (rows of windows, then a swap of two axes): LiteRT's GPU delegate
+    holds at most 4 dimensions, where Swin's reshape goes through 6.
     """
     (wh, ww), channels = pair(window), x.shape[-1]
     batch, height, width = (shape or ops.shape(x))[:3]
-    x = ops.reshape(x, (batch, height // wh, wh, width // ww, ww, channels))
-    x = ops.transpose(x, (0, 1, 3, 2, 4, 5))
+    x = ops.reshape(x, (batch * (height // wh), wh, width // ww, ww * channels))
+    x = ops.transpose(x, (0, 2, 1, 3))
     return ops.reshape(x, (-1, wh * ww, channels))
 
 
 def window_reverse(windows, window: Size, shape):
-    """Inverse of :func:`window_partition`; ``shape`` is ``ops.shape`` of the feature map."""
+    """Inverse of :func:`window_partition` (4-D tensors only, as there); ``shape`` is
+    ``ops.shape`` of the feature map."""
     (wh, ww), channels = pair(window), windows.shape[-1]
     batch, height, width = shape[:3]
-    x = ops.reshape(windows, (batch, height // wh, width // ww, wh, ww, channels))
-    x = ops.transpose(x, (0, 1, 3, 2, 4, 5))
+    x = ops.reshape(windows, (batch * (height // wh), width // ww, wh, ww * channels))
+    x = ops.transpose(x, (0, 2, 1, 3))
     return ops.reshape(x, (batch, height, width, channels))
 
 
@@ -135,10 +138,11 @@ def multi_head_attention(q, k, v, bias, num_heads: int, mask=None, logit_scale=N
     logits = ops.cast(ops.matmul(q, ops.transpose(k, (0, 1, 3, 2))), "float32")
     logits = logits + ops.cast(bias, "float32")
     if mask is not None:
+        # [B, nW, heads N, K] + [nW, heads N, K]: the mask repeated per head, 4-D at most.
         windows = ops.shape(mask)[0]
-        grouped = ops.reshape(logits, (-1, windows, num_heads, tokens, keys))
-        logits = ops.reshape(grouped + ops.cast(mask, "float32")[None, :, None],
-                             (-1, num_heads, tokens, keys))
+        grouped = ops.reshape(logits, (-1, windows, num_heads * tokens, keys))
+        per_head = ops.tile(ops.cast(mask, "float32"), (1, num_heads, 1))
+        logits = ops.reshape(grouped + per_head, (-1, num_heads, tokens, keys))
     weights = ops.cast(ops.softmax(logits, axis=-1), v.dtype)
     out = ops.transpose(ops.matmul(weights, split(v)), (0, 2, 1, 3))
     return ops.reshape(out, (-1, tokens, channels))

@@ -130,12 +130,16 @@ class ATDLayer(layers.Layer):
         order = category_order(ops.top_k(sim, k=1)[1][..., 0])
         tail = tokens - 1 - ops.arange(groups * size - tokens)
         order_padded = ops.take(order, ops.concatenate([ops.arange(tokens), tail]), axis=1)
-        grouped = ops.reshape(gather_tokens(qkv, order_padded),
-                              (-1, groups, size, 3, heads, dim // heads))
-        q, k, v = (ops.transpose(grouped[:, :, :, i], (0, 1, 3, 2, 4)) for i in range(3))
+        # Batch and groups folded into one axis: 4-D tensors at most (LiteRT's GPU delegate).
+        grouped = ops.reshape(gather_tokens(qkv, order_padded), (-1, size, 3 * dim))
+
+        def split_heads(t):                              # [B groups, heads, size, C / heads]
+            return ops.transpose(ops.reshape(t, (-1, size, heads, dim // heads)), (0, 2, 1, 3))
+
+        q, k, v = (split_heads(t) for t in ops.split(grouped, 3, axis=-1))
         scale = ops.exp(ops.minimum(self.logit_scale, math.log(100.0)))
         weights = ops.softmax(ops.matmul(q, ops.swapaxes(k, -1, -2)) * scale, axis=-1)
-        out = ops.reshape(ops.transpose(ops.matmul(weights, v), (0, 1, 3, 2, 4)),
+        out = ops.reshape(ops.transpose(ops.matmul(weights, v), (0, 2, 1, 3)),
                           (-1, groups * size, dim))[:, :tokens]
         return self.aca_proj(gather_tokens(out, ops.argsort(order, axis=-1)))
 

@@ -26,20 +26,29 @@ from sr_tf.layers.window_attention import (bias_from_table, channel_self_attenti
 CHANNEL_HEADS = 4              # Channel_Attention(heads=4)
 
 
+def _swap_middle(x, dims: tuple):
+    """View ``x`` as ``[a, b, c, d]`` (``dims``) and return ``[a, c, b, d]``: the one 4-D
+    transpose the grid moves are made of (LiteRT's GPU delegate holds at most 4 dimensions)."""
+    return ops.transpose(ops.reshape(x, dims), (0, 2, 1, 3))
+
+
 def grid_partition(x, outer: tuple, inner: tuple, shape):
     """``[B, H, W, C]`` with ``H = outer_h * inner_h`` (outer index first) -> one map
     ``[B inner_h inner_w, outer_h, outer_w, C]`` per inner offset: the pixels ``inner`` apart."""
-    channels = x.shape[-1]
-    x = ops.reshape(x, (shape[0], outer[0], inner[0], outer[1], inner[1], channels))
-    return ops.reshape(ops.transpose(x, (0, 2, 4, 1, 3, 5)), (-1, outer[0], outer[1], channels))
+    (oh, ow), (ih, iw), channels = outer, inner, x.shape[-1]
+    x = _swap_middle(x, (shape[0], oh, ih, shape[2] * channels))        # b i o (p j c)
+    x = _swap_middle(x, (-1, ow, iw, channels))                          # (b i o) j p c
+    x = _swap_middle(x, (-1, oh, iw, ow * channels))                     # (b i) j o (p c)
+    return ops.reshape(x, (-1, oh, ow, channels))
 
 
 def grid_reverse(maps, outer: tuple, inner: tuple, shape):
     """Inverse of :func:`grid_partition`."""
-    channels = maps.shape[-1]
-    x = ops.reshape(maps, (shape[0], inner[0], inner[1], outer[0], outer[1], channels))
-    return ops.reshape(ops.transpose(x, (0, 3, 1, 4, 2, 5)),
-                       (shape[0], shape[1], shape[2], channels))
+    (oh, ow), (ih, iw), channels = outer, inner, maps.shape[-1]
+    x = _swap_middle(maps, (-1, iw, oh, ow * channels))                  # (b i) o j (p c)
+    x = _swap_middle(x, (-1, iw, ow, channels))                          # (b i o) p j c
+    x = _swap_middle(x, (shape[0], ih, oh, shape[2] * channels))         # b o i (p j c)
+    return ops.reshape(x, (shape[0], shape[1], shape[2], channels))
 
 
 def grouping(x, window: int, grid: bool, shape):
