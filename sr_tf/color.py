@@ -18,14 +18,21 @@ _OFFSET = np.array([16.0, 128.0, 128.0], np.float32)
 def rgb_to_ycbcr(rgb: tf.Tensor, peak: float = 255.0) -> tf.Tensor:
     """RGB [..., 3] in [0, peak] to YCbCr [..., 3] in [0, peak] (MATLAB ``rgb2ycbcr``, unrounded)."""
     offset = _OFFSET * (peak / 255.0)
-    return tf.linalg.matvec(_RGB_TO_YCBCR / 255.0, tf.cast(rgb, tf.float32)) + offset
+    return _transform(rgb, _RGB_TO_YCBCR / 255.0) + offset
 
 
 def ycbcr_to_rgb(ycbcr: tf.Tensor, peak: float = 255.0) -> tf.Tensor:
     """Inverse of :func:`rgb_to_ycbcr`: YCbCr [..., 3] in [0, peak] to RGB in [0, peak]
     (unclipped)."""
     offset = _OFFSET * (peak / 255.0)
-    return tf.linalg.matvec(_YCBCR_TO_RGB * 255.0, tf.cast(ycbcr, tf.float32) - offset)
+    return _transform(tf.cast(ycbcr, tf.float32) - offset, _YCBCR_TO_RGB * 255.0)
+
+
+def _transform(pixels: tf.Tensor, matrix: np.ndarray) -> tf.Tensor:
+    """``matrix @ pixel`` for every pixel of ``[..., 3]``, as one ``[pixels, 3] x [3, 3]``
+    product: ``tf.linalg.matvec`` broadcasts through a 5-D batch matmul on ``[N, H, W, 3]``,
+    which LiteRT's GPU delegate cannot hold (exported SRCNN/VDSR convert colours)."""
+    return tf.tensordot(tf.cast(pixels, tf.float32), matrix.T, axes=1)
 
 
 def luminance(image: tf.Tensor) -> tf.Tensor:

@@ -68,11 +68,9 @@ def exported(tmp_path_factory):
 
 
 # Exports that stop with one line naming what blocks them (the rule for every architecture):
-# OmniSR's LiteRT conversion keeps a tf.Conv2D; tf2onnx writes RGT's conditional extra
-# reduction (a Conv inside an If) with four dilations, which onnxruntime refuses. Open work:
-# the file test then checks the refusal itself.
-BLOCKED = {("omnisr", "litert"): r"no litert kernel for",
-           ("rgt", "onnx"): r"onnxruntime refuses the converted graph \(Op \(Conv\)"}
+# tf2onnx writes RGT's conditional extra reduction (a Conv inside an If) with four dilations,
+# which onnxruntime refuses. Open work: the file test then checks the refusal itself.
+BLOCKED = {("rgt", "onnx"): r"onnxruntime refuses the converted graph \(Op \(Conv\)"}
 
 
 @pytest.mark.parametrize("fmt,quantize", FILE_FORMATS)
@@ -98,15 +96,29 @@ def test_file_equals_keras_on_two_sizes_through_one_runtime(exported, row, fmt, 
 
 
 def test_int8_calibration_that_cannot_run_is_one_line(rng):
-    """ATD's float graph slices a 6-D tensor, which the interpreter's STRIDED_SLICE refuses when
-    int8 calibration runs it. Deliberate bug seen failing: the RuntimeError escaped as a
-    traceback out of ``--quantize=int8``."""
+    """A float graph that slices a 6-D tensor (as ATD's did before its category attention went
+    4-D), which the interpreter's STRIDED_SLICE refuses when int8 calibration runs it.
+    Deliberate bug seen failing: the RuntimeError escaped as a traceback out of
+    ``--quantize=int8``."""
     from sr_tf.export import litert
-    from test_zoo import small
+
+    class SixDimSlice(keras.layers.Layer):
+        def call(self, x):
+            n, h, w = keras.ops.shape(x)[0], keras.ops.shape(x)[1], keras.ops.shape(x)[2]
+            x = keras.ops.reshape(x, (n, h, w, 2, 2, 3))[:, :, :, 1]
+            return keras.ops.reshape(x, (n, h, w, 6))
+
+        def compute_output_shape(self, shape):
+            return (shape[0], None, None, 6)
+
+    lr = keras.Input((None, None, 3))
+    features = SixDimSlice()(keras.layers.Conv2D(12, 3, padding="same")(lr))
+    model = keras.Model(lr, keras.ops.depth_to_space(
+        keras.layers.Conv2D(12, 3, padding="same")(features), 2))
     patches = [rng.integers(0, 256, (16, 16, 3), np.uint8) for _ in range(2)]
     with pytest.raises(ExportError, match="int8: calibration cannot run the float graph "
                                           r"\(.*STRIDED_SLICE"):
-        litert.convert(small("atd"), ZOO["atd"][1], "int8", patches)
+        litert.convert(model, 2, "int8", patches)
 
 
 def test_litert_runs_on_builtin_kernels_where_xnnpack_cannot_prepare(exported, rng):
@@ -135,28 +147,45 @@ def test_litert_interface_is_uint8_pixels_of_any_size(exported):
     assert "DEPTH_TO_SPACE" in ops and not any(op.startswith("Flex") for op in ops)
 
 
-
 # LiteRT files the GPU delegate takes whole, by sr_tf.export.litert.gpu_incompatible_ops
-# (benchmarks/litert_gpu.py measures every architecture).
+# (benchmarks/litert_gpu.py measures every architecture and float16 too).
 EXTENDED_CASES = {"test_file_equals_keras_on_two_sizes_through_one_runtime": HEAVY,
-                  "test_quantized_files_stay_close_to_keras": HEAVY}
+                  "test_quantized_files_stay_close_to_keras": HEAVY,
+                  "test_litert_files_have_nothing_the_gpu_delegate_refuses": HEAVY}
 
-GPU_READY = ["srvgg", "edsr_x4", "srresnet", "rrdb_x4", "rrdb_x2", "plksr", "realcugan"]
+# Float16 files checked too for the cases users report failing on phone GPUs (the compact
+# model, ESRGAN/RRDB); a float16 file holds the float32 graph's ops plus weight dequantizes.
+GPU_FP16 = {"srvgg", "rrdb_x4"}
 
 
-@pytest.mark.parametrize("case", GPU_READY)
+@pytest.mark.parametrize("case", IDS)
 def test_litert_files_have_nothing_the_gpu_delegate_refuses(exported, case):
-    """Real-ESRGAN's compact model (srvgg) is the case users report failing on phone GPUs;
-    ESRGAN/RRDB is the most common community architecture.
-
-    Fails if a nearest upsampling is Keras's UpSampling2D (a repeat through 5-D tensors)
-    instead of sr_tf.layers.common.NearestUpsample: seen failing (srvgg, RRDB x2/x4 and PLKSR,
-    before the swap) with "EXPAND_DIMS: 5-D tensor (GPU delegate: at most 4-D)".
+    """Every zoo architecture's LiteRT file is whole for the GPU delegate (4-D tensors at most,
+    no op it lacks). Deliberate bugs seen failing: a nearest upsampling by Keras's UpSampling2D
+    (srvgg, RRDB, PLKSR, PAN: "EXPAND_DIMS: 5-D tensor"); Swin's 6-D window partition (SwinIR,
+    HAT, DAT, ...: "RESHAPE: 6-D tensor"); ``tf.linalg.matvec`` colour conversion (SRCNN, VDSR:
+    "BATCH_MATMUL: 5-D tensor"); a pad by runtime amounts before OmniSR's first conv (no LiteRT
+    file at all: "no litert kernel for tf.Conv2D").
     """
     from sr_tf.export.litert import gpu_incompatible_ops
-    for quantize in ("none", "fp16"):
+    for quantize in ("none", "fp16") if case in GPU_FP16 else ("none",):
         _, path = exported(ROWS[case], "litert", quantize)
         assert gpu_incompatible_ops(path.read_bytes()) == [], (case, quantize)
+
+
+def test_shifted_window_attention_holds_4d_tensors_only():
+    """The window family that SwinIR, HAT, Swin2SR, DRCT, DAT, GRL, ATD, CRAFT, FDAT, RGT, DITN,
+    DCTLSA and OmniSR share (partition, reverse, the shifted-window mask), on one cheap block.
+    Deliberate bugs seen failing: Swin's partition through ``[B, H/w, w, W/w, w, C]``
+    ("RESHAPE: 6-D tensor"); the mask added to logits grouped as ``[B, nW, heads, N, N]``
+    ("RESHAPE: 5-D tensor")."""
+    from sr_tf.export.litert import convert, gpu_incompatible_ops
+    from sr_tf.layers.window_attention import SwinTransformerBlock
+    lr = keras.Input((None, None, 3))
+    x = keras.layers.Conv2D(8, 3, padding="same")(lr)
+    x = SwinTransformerBlock(8, num_heads=2, window_size=4, shift_size=2)(x)
+    sr = keras.ops.depth_to_space(keras.layers.Conv2D(12, 3, padding="same")(x), 2)
+    assert gpu_incompatible_ops(convert(keras.Model(lr, sr), 2)) == []
 
 
 def test_gpu_check_names_a_tensor_the_delegate_cannot_hold(tmp_path):

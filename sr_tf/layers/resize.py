@@ -63,10 +63,12 @@ def _upsample_axis(x, scale: int, axis: int):
         offset = (k + 0.5) / scale - 0.5
         neighbour = shifted(1) if offset >= 0 else shifted(-1)
         phases.append(shifted(0) * (1 - abs(offset)) + neighbour * abs(offset))
-    stacked = ops.stack(phases, axis=axis + 1)
+    # Phases side by side on the next axis lay memory out as [.., n, scale, ..]: a reshape then
+    # interleaves them, through 4-D tensors only (LiteRT's GPU delegate holds at most 4).
+    side_by_side = ops.concatenate(phases, axis=axis + 1)
     shape = [-1, ops.shape(x)[1], ops.shape(x)[2], x.shape[3]]
     shape[axis] = shape[axis] * scale
-    return ops.reshape(stacked, shape)
+    return ops.reshape(side_by_side, shape)
 
 
 @keras.saving.register_keras_serializable(package="sr_tf")

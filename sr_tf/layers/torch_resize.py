@@ -13,14 +13,13 @@ def _adaptive_max_axis(x, out, axis: int, widest: int):
     n = ops.shape(x)[axis]
     i = ops.arange(out)
     start, end = (i * n) // out, ((i + 1) * n + out - 1) // out
-    taps = ops.minimum(start[:, None] + ops.arange(widest)[None, :], end[:, None] - 1)
-    window = ops.take(x, ops.reshape(taps, (-1,)), axis=axis)
-    shape = ops.shape(window)
-    if axis == 1:
-        window = ops.reshape(window, (shape[0], out, widest, shape[2], shape[3]))
-    else:
-        window = ops.reshape(window, (shape[0], shape[1], out, widest, shape[3]))
-    return ops.max(window, axis=axis + 1)
+    # The maximum of ``widest`` gathers (tap t of every bin), not one gather reshaped to 5-D:
+    # LiteRT's GPU delegate holds at most 4 dimensions.
+    pooled = None
+    for t in range(widest):
+        tap = ops.take(x, ops.minimum(start + t, end - 1), axis=axis)
+        pooled = tap if pooled is None else ops.maximum(pooled, tap)
+    return pooled
 
 
 @keras.saving.register_keras_serializable(package="sr_tf")

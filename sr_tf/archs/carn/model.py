@@ -59,11 +59,13 @@ def _cascade(x, name: str, blocks: list):
 
 def pixel_shuffle_torch_order(x, r: int):
     """``nn.PixelShuffle(r)`` on NHWC, channel ``c * r^2 + i * r + j`` to pixel ``(i, j)`` of
-    channel ``c``: reshapes and a transpose, so a grouped conv before it keeps its channels."""
-    height, width, channels = ops.shape(x)[1], ops.shape(x)[2], x.shape[-1] // (r * r)
-    x = ops.reshape(x, (-1, height, width, channels, r, r))
-    x = ops.transpose(x, (0, 1, 4, 2, 5, 3))
-    return ops.reshape(x, (-1, height * r, width * r, channels))
+    channel ``c``: the channels reordered to ``depth_to_space``'s ``(i * r + j) * C + c`` (a
+    4-D transpose: LiteRT's GPU delegate holds at most 4 dimensions), then ``depth_to_space``,
+    so a grouped conv before it keeps its channels."""
+    batch, height, width = ops.shape(x)[0], ops.shape(x)[1], ops.shape(x)[2]
+    channels = x.shape[-1] // (r * r)
+    x = ops.transpose(ops.reshape(x, (batch, height * width, channels, r * r)), (0, 1, 3, 2))
+    return ops.depth_to_space(ops.reshape(x, (batch, height, width, r * r * channels)), r)
 
 
 @keras.saving.register_keras_serializable(package="sr_tf")

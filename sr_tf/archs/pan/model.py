@@ -8,7 +8,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from sr_tf.layers.common import check_scale, conv
+from sr_tf.layers.common import NearestUpsample, check_scale, conv
 from sr_tf.layers.resize import BilinearUpsample
 
 SCALES = (2, 3, 4)
@@ -47,7 +47,7 @@ def pan(scale: int = 4, in_nc: int = 3, out_nc: int = 3, nf: int = 40, unf: int 
         trunk = _scpa(trunk, f"SCPA_trunk.{i}")
     x = layers.Add()([fea, conv(nf, 3, "trunk_conv")(trunk)])
     for stage, factor in enumerate([2, 2] if scale == 4 else [scale], start=1):
-        x = conv(unf, 3, f"upconv{stage}")(layers.UpSampling2D(factor)(x))
+        x = conv(unf, 3, f"upconv{stage}")(NearestUpsample(factor)(x))
         x = layers.LeakyReLU(0.2)(_pixel_attention(x, f"att{stage}.conv"))
         x = layers.LeakyReLU(0.2)(conv(unf, 3, f"HRconv{stage}")(x))
     out = conv(out_nc, 3, "conv_last")(x)

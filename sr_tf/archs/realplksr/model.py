@@ -41,7 +41,9 @@ def realplksr(scale: int = 4, dim: int = 64, n_blocks: int = 28, kernel_size: in
     if not dysample:
         sr = shuffle_plus_nearest(features, lr, scale)
     else:
-        x = features + ops.repeat(lr, scale * scale, axis=-1)   # repeat_interleave
+        # repeat_interleave of the channels, as slices (ops.repeat goes through 5-D tensors)
+        x = features + ops.concatenate([lr[..., c:c + 1] for c in range(3)
+                                        for _ in range(scale * scale)], axis=-1)
         sr = _dysample_out(x, scale)
     return keras.Model(lr, sr, name=f"realplksr_x{scale}")
 
