@@ -2,7 +2,7 @@
 the training-pair pool on), per-step cost of each op, and the time it adds to an RRDB x4 and an
 SRVGG (realesr-general-x4v3 size) train step.
 
-    python benchmarks/degradation.py [--steps 3] [--models rrdb,srvgg] [--readme]
+    python benchmarks/degradation.py [--steps 3] [--rounds 3] [--models rrdb,srvgg] [--readme]
 
 ``--readme`` writes the table into README.md (section ``degradation``).
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -35,9 +36,11 @@ MODELS = {"rrdb": {"num_blocks": 23, "filters": 64, "growth": 32},
           "srvgg": {"num_feat": 64, "num_conv": 32, "act_type": "prelu"}}
 
 
-def timed(fn, steps: int) -> float:
-    """Seconds per call of a traced function (the first call, with tracing, not counted)."""
-    tf.nest.map_structure(lambda t: t.numpy(), fn())
+def timed(fn, steps: int, trace: bool = True) -> float:
+    """Seconds per call of a traced function (with ``trace``, a first call, with tracing, is
+    made and not counted)."""
+    if trace:
+        tf.nest.map_structure(lambda t: t.numpy(), fn())
     start = time.perf_counter()
     for _ in range(steps):
         out = fn()
@@ -76,26 +79,42 @@ def pairs_per_s(patch: int, steps: int) -> float:
     return BATCH / timed(tf.function(lambda: pairs(batch)), steps)
 
 
-def step_rows(models: list[str], steps: int) -> list[dict]:
-    """Train-step seconds with bicubic pairs and with the degradation, per model."""
+def step_rows(models: list[str], rounds: int) -> list[dict]:
+    """Train-step seconds with bicubic pairs and with the degradation, per model: both steps
+    traced first, then timed alternately (A B A B ...) for ``rounds`` rounds, medians kept; and
+    the degradation alone (the ``RealESRGANPairs`` call of the same batch), which is what a step
+    waits for when nothing overlaps it (one CPU, or a GPU without host round trips)."""
     plain, degraded = batches(GT)
     rows = []
     for name in models:
-        row = {"model": name}
+        steps = {}
         for kind, batch, pairs in (("bicubic", plain, None), ("realesrgan", degraded,
                                    RealESRGANPairs(DegradationOptions(gt_size=GT), 180, BATCH))):
             trainer = SRTrainer(build_generator(name, SCALE, **MODELS[name]), SCALE, pairs=pairs)
             trainer.optimizer = keras.optimizers.Adam(1e-4)
-            row[f"{kind}_step_s"] = timed(tf.function(lambda: trainer.train_step(batch)), steps)
+            step = tf.function(lambda trainer=trainer, batch=batch: trainer.train_step(batch))
+            tf.nest.map_structure(lambda t: t.numpy(), step())          # trace, first run
+            steps[kind] = step
+        times = {kind: [] for kind in steps}
+        for _ in range(rounds):
+            for kind, step in steps.items():
+                times[kind].append(timed(step, 1, trace=False))
+        row = {"model": name, "rounds": rounds,
+               **{f"{kind}_step_s": statistics.median(t) for kind, t in times.items()}}
         row["added_s"] = row["realesrgan_step_s"] - row["bicubic_step_s"]
         row["added_pct"] = 100 * row["added_s"] / row["bicubic_step_s"]
+        pairs = RealESRGANPairs(DegradationOptions(gt_size=GT), 180, BATCH)
+        row["degradation_s"] = timed(tf.function(lambda: pairs(degraded)), 5)
+        row["degradation_pct"] = 100 * row["degradation_s"] / row["bicubic_step_s"]
         rows.append(row)
     return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=3, help="timed calls per op / pair batch")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="alternating timed train steps per model and kind")
     parser.add_argument("--models", default="rrdb,srvgg")
     parser.add_argument("--readme", action="store_true")
     args = parser.parse_args()
@@ -106,8 +125,9 @@ def main() -> None:
                    "pairs_per_s": pairs_per_s(400, args.steps)}]
     print_table(throughput, ["input", "pairs_per_s"])
     models = [m for m in args.models.split(",") if m]
-    steps = step_rows(models, args.steps)
-    columns = ["model", "bicubic_step_s", "realesrgan_step_s", "added_s", "added_pct"]
+    steps = step_rows(models, args.rounds)
+    columns = ["model", "rounds", "bicubic_step_s", "realesrgan_step_s", "added_s", "added_pct",
+               "degradation_s", "degradation_pct"]
     if steps:
         print_table(steps, columns)
     write_json("degradation", {"ops": ops, "throughput": throughput, "train_steps": steps,
