@@ -36,15 +36,20 @@ MODELS = {"rrdb": {"num_blocks": 23, "filters": 64, "growth": 32},
           "srvgg": {"num_feat": 64, "num_conv": 32, "act_type": "prelu"}}
 
 
+def run(fn):
+    """One call of ``fn``, waited for (its outputs read back)."""
+    return tf.nest.map_structure(lambda t: t.numpy(), fn())
+
+
 def timed(fn, steps: int, trace: bool = True) -> float:
     """Seconds per call of a traced function (with ``trace``, a first call, with tracing, is
     made and not counted)."""
     if trace:
-        tf.nest.map_structure(lambda t: t.numpy(), fn())
+        run(fn)
     start = time.perf_counter()
-    for _ in range(steps):
-        out = fn()
-    tf.nest.map_structure(lambda t: t.numpy(), out)
+    for _ in range(steps - 1):
+        fn()
+    run(fn)
     return (time.perf_counter() - start) / steps
 
 
@@ -93,7 +98,7 @@ def step_rows(models: list[str], rounds: int) -> list[dict]:
             trainer = SRTrainer(build_generator(name, SCALE, **MODELS[name]), SCALE, pairs=pairs)
             trainer.optimizer = keras.optimizers.Adam(1e-4)
             step = tf.function(lambda trainer=trainer, batch=batch: trainer.train_step(batch))
-            tf.nest.map_structure(lambda t: t.numpy(), step())          # trace, first run
+            run(step)                                   # trace, first run
             steps[kind] = step
         times = {kind: [] for kind in steps}
         for _ in range(rounds):

@@ -141,6 +141,13 @@ class CropToScale(layers.Layer):
         return super().get_config() | {"scale": self.scale}
 
 
+def swap_middle_axes(x, dims: tuple):
+    """View ``x`` as ``[a, b, c, d]`` (``dims``) and return ``[a, c, b, d]``: the one 4-D
+    transpose that window and grid partitions are made of, since LiteRT's GPU delegate holds
+    at most 4 dimensions."""
+    return ops.transpose(ops.reshape(x, dims), (0, 2, 1, 3))
+
+
 def cyclic_shift(x, shift: int, axis: int):
     """``torch.roll(x, shift, axis)`` for a static shift, by slices and a concatenation.
 

@@ -19,7 +19,7 @@ import numpy as np
 from keras import layers, ops
 
 from sr_tf.layers.common import (CropToScale, NearestUpsample, PadToMultiple, conv,
-                                 cyclic_shift, pixel_shuffle_upsample)
+                                 cyclic_shift, pixel_shuffle_upsample, swap_middle_axes)
 
 RGB_MEAN = (0.4488, 0.4371, 0.4040)     # DIV2K mean, subtracted by SwinIR and HAT
 MASKED = -100.0                         # the official attention-mask value
@@ -58,8 +58,7 @@ def window_partition(x, window: Size, shape=None):
     """
     (wh, ww), channels = pair(window), x.shape[-1]
     batch, height, width = (shape or ops.shape(x))[:3]
-    x = ops.reshape(x, (batch * (height // wh), wh, width // ww, ww * channels))
-    x = ops.transpose(x, (0, 2, 1, 3))
+    x = swap_middle_axes(x, (batch * (height // wh), wh, width // ww, ww * channels))
     return ops.reshape(x, (-1, wh * ww, channels))
 
 
@@ -68,8 +67,7 @@ def window_reverse(windows, window: Size, shape):
     ``ops.shape`` of the feature map."""
     (wh, ww), channels = pair(window), windows.shape[-1]
     batch, height, width = shape[:3]
-    x = ops.reshape(windows, (batch * (height // wh), width // ww, wh, ww * channels))
-    x = ops.transpose(x, (0, 2, 1, 3))
+    x = swap_middle_axes(windows, (batch * (height // wh), width // ww, wh, ww * channels))
     return ops.reshape(x, (batch, height, width, channels))
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
-from sr_tf.layers.common import CropToScale, check_scale, conv
+from sr_tf.layers.common import CropToScale, check_scale, conv, swap_middle_axes
 from sr_tf.layers.depthwise import DepthwiseConv
 from sr_tf.layers.esa import enhanced_spatial_attention
 from sr_tf.layers.gated_ffn import gated_dconv_feed_forward
@@ -26,28 +26,22 @@ from sr_tf.layers.window_attention import (bias_from_table, channel_self_attenti
 CHANNEL_HEADS = 4              # Channel_Attention(heads=4)
 
 
-def _swap_middle(x, dims: tuple):
-    """View ``x`` as ``[a, b, c, d]`` (``dims``) and return ``[a, c, b, d]``: the one 4-D
-    transpose the grid moves are made of (LiteRT's GPU delegate holds at most 4 dimensions)."""
-    return ops.transpose(ops.reshape(x, dims), (0, 2, 1, 3))
-
-
 def grid_partition(x, outer: tuple, inner: tuple, shape):
     """``[B, H, W, C]`` with ``H = outer_h * inner_h`` (outer index first) -> one map
     ``[B inner_h inner_w, outer_h, outer_w, C]`` per inner offset: the pixels ``inner`` apart."""
     (oh, ow), (ih, iw), channels = outer, inner, x.shape[-1]
-    x = _swap_middle(x, (shape[0], oh, ih, shape[2] * channels))        # b i o (p j c)
-    x = _swap_middle(x, (-1, ow, iw, channels))                          # (b i o) j p c
-    x = _swap_middle(x, (-1, oh, iw, ow * channels))                     # (b i) j o (p c)
+    x = swap_middle_axes(x, (shape[0], oh, ih, shape[2] * channels))  # b i o (p j c)
+    x = swap_middle_axes(x, (-1, ow, iw, channels))                   # (b i o) j p c
+    x = swap_middle_axes(x, (-1, oh, iw, ow * channels))              # (b i) j o (p c)
     return ops.reshape(x, (-1, oh, ow, channels))
 
 
 def grid_reverse(maps, outer: tuple, inner: tuple, shape):
     """Inverse of :func:`grid_partition`."""
     (oh, ow), (ih, iw), channels = outer, inner, maps.shape[-1]
-    x = _swap_middle(maps, (-1, iw, oh, ow * channels))                  # (b i) o j (p c)
-    x = _swap_middle(x, (-1, iw, ow, channels))                          # (b i o) p j c
-    x = _swap_middle(x, (shape[0], ih, oh, shape[2] * channels))         # b o i (p j c)
+    x = swap_middle_axes(maps, (-1, iw, oh, ow * channels))           # (b i) o j (p c)
+    x = swap_middle_axes(x, (-1, iw, ow, channels))                   # (b i o) p j c
+    x = swap_middle_axes(x, (shape[0], ih, oh, shape[2] * channels))  # b o i (p j c)
     return ops.reshape(x, (shape[0], shape[1], shape[2], channels))
 
 
