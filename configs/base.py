@@ -48,7 +48,8 @@ def get_config() -> ml_collections.ConfigDict:
     c.train.xla = ml_collections.config_dict.placeholder(bool)   # None: auto (on with a GPU)
     c.train.steps_per_call = 1     # train steps per compiled call; logging, checkpoints,
                                    # validation and the stop check happen between calls
-    c.train.distribute = "auto"    # auto, mirrored, multi_worker, default
+    c.train.distribute = "auto"    # auto (multi_worker with TF_CONFIG, mirrored over several
+                                   # GPUs, else default: one device), mirrored, multi_worker
     c.train.seed = 0
     c.train.init_from = ""         # a .keras generator to start from (ESRGAN's PSNR stage)
     c.train.log_every = 50
