@@ -41,6 +41,7 @@ from sr_tf.inference import Upscaler
 from sr_tf.losses import PerceptualLoss
 from sr_tf.models import build_discriminator, build_generator
 from sr_tf.trainers import GANTrainer, PixelLossWeights, SRTrainer
+from sr_tf.weights import as_float32
 
 
 def make_strategy(kind: str = "auto") -> tf.distribute.Strategy:
@@ -308,8 +309,17 @@ def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict
         if chief:
             _save_keras(ema, workdir / "model.keras")
 
-    val_upscaler = Upscaler(ema, config.model.scale, config.infer.tile_size,
+    # Validation scores the EMA in float32, as model.keras reloads (``as_float32``), so a
+    # bfloat16 run's figures are those ``--mode=eval`` gives for its file.
+    scored = as_float32(ema)
+    val_upscaler = Upscaler(scored, config.model.scale, config.infer.tile_size,
                             config.infer.overlap, config.infer.batch_size)
+
+    def validate_ema(current: int) -> dict[str, float]:
+        if scored is not ema:
+            scored.set_weights(ema.get_weights())
+        return _validate_and_log(val_upscaler, config, current, started, workdir, chief)
+
     iterator = iter(dist_dataset)
     progbar = keras.utils.Progbar(t.steps, stateful_metrics=["loss", "steps/s", "lr"],
                                   verbose=1 if chief and t.progress else 0)
@@ -325,7 +335,7 @@ def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict
     with _StopRequested() as stop, writer.as_default():
         current = first_step
         if config.data.val and t.init_from and current == 0:    # the imported model's score
-            results = _validate_and_log(val_upscaler, config, 0, started, workdir, chief)
+            results = validate_ema(0)
         while current < t.steps:
             count = steps_in_call(current, t, bool(config.data.val))
             logs = train_steps(iterator, tf.constant(count, tf.int32))
@@ -349,8 +359,7 @@ def train(config: ml_collections.ConfigDict, workdir: str | os.PathLike) -> dict
             if current % t.ckpt_every == 0:
                 save()
             if config.data.val and (current % t.val_every == 0 or current == t.steps):
-                results = _validate_and_log(val_upscaler, config, current, started, workdir,
-                                            chief)
+                results = validate_ema(current)
             wants_stop = stop.requested or time.time() >= deadline
             if agreed_stop:
                 wants_stop = logged and bool(any_worker(tf.constant(wants_stop)))

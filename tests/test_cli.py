@@ -132,10 +132,12 @@ def test_weights_in_train_mode_are_the_starting_point(tmp_path, rng):
     pytest.param("rrdb_x4", "rrdb", marks=pytest.mark.extended)])
 def test_a_run_from_pth_weights_starts_at_their_score(case, model, tmp_path, rng):
     """Fine-tuning starts where the imported model is: the step-0 validation of a run started
-    from the official BasicSR ``.pth`` (SRVGG; RRDB in the extended run; kwargs detected)
-    equals ``--mode=eval`` of that file on the same folder. Deliberate bugs seen failing (with
-    SAFMN's community file, the test's first form): no step-0 validation; the EMA (what is
-    validated and saved) left at its random init while the generator got the weights."""
+    from the official BasicSR ``.pth`` (SRVGG; RRDB in the extended run; kwargs detected),
+    trained in mixed_bfloat16, equals ``--mode=eval`` of that file (float32) on the same
+    folder. Deliberate bugs seen failing (with SAFMN's community file, the test's first form):
+    no step-0 validation; the EMA (what is validated and saved) left at its random init while
+    the generator got the weights; validating the bfloat16 EMA itself (7.1826 against 7.1735
+    dB)."""
     weights = SHARED / "fixtures" / "official" / case / "weights.pth"
     data, val = tmp_path / "data", tmp_path / "val"
     for i in range(2):
@@ -145,7 +147,8 @@ def test_a_run_from_pth_weights_starts_at_their_score(case, model, tmp_path, rng
               f"--config.data.val={val}", f"--workdir={tmp_path / 'run'}"]
     run_python([*common, "--mode=train", f"--config.data.train={data}",
                 "--config.data.patch_size=32", "--config.train.batch_size=2",
-                "--config.train.steps=1", "--config.train.progress=False"])
+                "--config.train.steps=1", "--config.train.progress=False",
+                "--config.train.precision=mixed_bfloat16"])
     run_python([*common, "--mode=eval"])
     first = json.loads((tmp_path / "run" / "validation.jsonl").read_text().splitlines()[0])
     mean = json.loads((tmp_path / "run" / "eval" / "val_x4.json").read_text())[-1]

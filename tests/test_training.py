@@ -421,6 +421,25 @@ def test_srresnet_model_keras_carries_trained_batchnorm_statistics(tmp_path, tra
         assert np.abs(layer.moving_mean.numpy()).max() > 1e-4, layer.name
 
 
+def test_a_bfloat16_run_validates_in_float32(tmp_path, train_data):
+    """Every validation of a mixed_bfloat16 run scores its EMA in float32: the step-3 score
+    equals ``--mode=eval`` of the saved model.keras (which reloads in float32). Deliberate bugs
+    seen failing: validating the bfloat16 EMA itself; a float32 copy made once and never given
+    the EMA's later weights."""
+    env = {"SR_TF_TEST_DATA": str(train_data)}
+    workdir = tmp_path / "run"
+    run_python(["main.py", "--mode=train", f"--config={TINY}", f"--workdir={workdir}",
+                "--config.train.steps=3", "--config.train.precision=mixed_bfloat16",
+                "--config.train.lr=1e-2", "--config.data.val=demo", "--config.train.val_every=3"],
+               env=env)
+    run_python(["main.py", "--mode=eval", f"--config={TINY}", "--config.data.val=demo",
+                f"--workdir={workdir}"], env=env)
+    last = json.loads((workdir / "validation.jsonl").read_text().splitlines()[-1])
+    mean = json.loads((workdir / "eval" / "demo_x2.json").read_text())[-1]
+    assert last["step"] == 3
+    assert last["psnr_y"] == pytest.approx(mean["psnr_y"], abs=1e-4), (last, mean)
+
+
 @pytest.mark.extended
 def test_gan_paths_run_end_to_end_and_resume(tmp_path, train_data):
     env = {"SR_TF_TEST_DATA": str(train_data)}

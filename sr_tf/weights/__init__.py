@@ -133,8 +133,13 @@ def as_float32(model: keras.Model) -> keras.Model:
     """
     if all(layer.dtype_policy.name == "float32" for layer in model.layers):
         return model
-    clone = keras.saving.deserialize_keras_object(
-        _float32_policies(keras.saving.serialize_keras_object(model)))
+    policy = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy("float32")     # sublayers built without a dtype
+    try:
+        clone = keras.saving.deserialize_keras_object(
+            _float32_policies(keras.saving.serialize_keras_object(model)))
+    finally:
+        keras.mixed_precision.set_global_policy(policy)
     clone.set_weights(model.get_weights())
     return clone
 
