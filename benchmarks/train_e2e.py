@@ -12,9 +12,10 @@ float32, and bfloat16 as TF ``mixed_bfloat16`` against ``torch.autocast("cpu", t
 Every run is its own child process with the same thread count; the frameworks alternate
 (A B A B ...) over ``--rounds`` and the medians are reported, with the load average before and
 after. Ratio = our time per image / PyTorch's (below 1: we are faster). Our variants try what
-TensorFlow offers: XLA, ``steps_per_call``, oneDNN off, one inter-op thread.
+TensorFlow offers: XLA, ``steps_per_call``, oneDNN off, one inter-op thread, and a one-device
+MirroredStrategy (what ``auto`` chose before it picked the default strategy for one device).
 
-    python benchmarks/train_e2e.py [--models edsr_baseline] [--scale_down 4] [--steps 6]
+    python benchmarks/train_e2e.py [--models edsr_baseline] [--scale_down 4] [--steps N]
         [--rounds 3] [--readme]
 """
 
@@ -35,11 +36,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 CONFIGS = {"edsr_baseline": "edsr", "rrdb": "rrdb", "swinir": "swinir"}
+# Timed steps per run at --scale_down 4: about 20-40 s of training each on a 2-core CPU, so one
+# run's spread (10% over 4 steps of EDSR) no longer decides a ratio.
+TIMED_STEPS = {"edsr_baseline": 200, "rrdb": 20, "swinir": 4}
 # variant: (framework, config overrides, environment)
 VARIANTS = {
     "torch": ("torch", {}, {}),
     "tf": ("tf", {}, {}),
     "tf_xla": ("tf", {"xla": True}, {}),
+    "tf_mirrored": ("tf", {"distribute": "mirrored"}, {}),
     "tf_steps_per_call_4": ("tf", {"steps_per_call": 4}, {}),
     "tf_onednn_off": ("tf", {}, {"TF_ENABLE_ONEDNN_OPTS": "0"}),
     "tf_inter_op_1": ("tf", {}, {"TF_NUM_INTEROP_THREADS": "1"}),
@@ -79,6 +84,7 @@ def tf_images_per_s(spec: dict) -> float:
     t.steps = spec["steps"] + per_call
     t.steps_per_call = per_call
     t.xla = VARIANTS[spec["variant"]][1].get("xla", False)
+    t.distribute = VARIANTS[spec["variant"]][1].get("distribute", "auto")
     t.precision = PRECISIONS[spec["precision"]]
     t.log_every, t.ckpt_every, t.progress = t.steps, 10 ** 9, False
     config.data.train, config.data.val = spec["data"], ""
@@ -183,7 +189,8 @@ def main() -> None:
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--precisions", default=",".join(PRECISIONS))
     parser.add_argument("--scale_down", type=int, default=1, help="divide the batch by this")
-    parser.add_argument("--steps", type=int, default=6, help="timed steps per run")
+    parser.add_argument("--steps", type=int, default=None,
+                        help="timed steps per run (default: TIMED_STEPS of the model)")
     parser.add_argument("--rounds", type=int, default=3, help="alternations of the frameworks")
     parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--images", type=int, default=8)
@@ -201,6 +208,7 @@ def main() -> None:
     except ImportError:
         sys.exit("needs PyTorch: pip install -e '.[bench]' (torch 2.13 CPU, spandrel)")
     from benchmarks.common import markdown_table, print_table, update_readme, write_json
+    from sr_tf.hardware import choose_precision, cpu_flags, gpu_capabilities
 
     load_before = os.getloadavg()
     measurements = []
@@ -212,7 +220,8 @@ def main() -> None:
                 for round_index in range(args.rounds):
                     for variant in variants:       # torch first: A B A B over the rounds
                         spec = {"model": model, "variant": variant, "precision": precision,
-                                "steps": args.steps, "scale_down": args.scale_down,
+                                "steps": args.steps or TIMED_STEPS[model],
+                                "scale_down": args.scale_down,
                                 "threads": args.threads, "data": data}
                         result = {**spec, "round": round_index, **measure(spec)}
                         del result["data"]
@@ -223,14 +232,17 @@ def main() -> None:
                               flush=True)
     load_after = os.getloadavg()
     rows = ratio_rows(measurements, variants)
-    columns = ["model", "precision", "batch", "torch_images_per_s"] + \
+    columns = ["model", "precision", "batch", "steps", "torch_images_per_s"] + \
         [v for v in variants if v != "torch"] + ["best", "best_ratio"]
     for row in rows:
         row["batch"] = get_config(row["model"], args.scale_down).train.batch_size
+        row["steps"] = args.steps or TIMED_STEPS[row["model"]]
     cpu = cpu_description()
+    auto_precision = choose_precision("auto", cpu_flags(), gpu_capabilities())[0]
     title = (f"x4, {cpu['model_name']} ({', '.join(cpu['flags'])}), {args.threads} threads, "
              f"torch {torch.__version__}; batch = config's / {args.scale_down}, config's patch, "
-             f"{args.steps} timed steps, median of {args.rounds} alternating rounds; load "
+             f"timed steps per run in the steps column, median of {args.rounds} alternating "
+             f"rounds; `auto` picks {auto_precision} here; load "
              f"average {load_before[0]:.1f} before, {load_after[0]:.1f} after; columns after "
              f"torch_images_per_s: our time per image / PyTorch's")
     print(f"\n{title}")
