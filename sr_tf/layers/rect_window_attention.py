@@ -20,7 +20,8 @@ from keras import layers, ops
 
 from sr_tf.layers.common import cyclic_shift
 from sr_tf.layers.depthwise import DepthwiseConv
-from sr_tf.layers.window_attention import (bias_from_table, gelu, layer_norm, linear,
+from sr_tf.layers.torch_activations import gelu
+from sr_tf.layers.window_attention import (bias_from_table, layer_norm, linear,
                                            multi_head_attention, relative_position_index,
                                            shift_mask, window_partition, window_reverse)
 

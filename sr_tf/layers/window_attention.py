@@ -20,6 +20,7 @@ from keras import layers, ops
 
 from sr_tf.layers.common import (CropToScale, NearestUpsample, PadToMultiple, conv,
                                  cyclic_shift, pixel_shuffle_upsample, swap_middle_axes)
+from sr_tf.layers.torch_activations import gelu
 
 RGB_MEAN = (0.4488, 0.4371, 0.4040)     # DIV2K mean, subtracted by SwinIR and HAT
 MASKED = -100.0                         # the official attention-mask value
@@ -34,11 +35,6 @@ def linear(units: int, name: str) -> layers.Dense:
     """PyTorch ``nn.Linear`` as SwinIR/HAT initialise it: truncated normal (std 0.02), zero bias."""
     return layers.Dense(units, kernel_initializer=keras.initializers.TruncatedNormal(stddev=0.02),
                         name=name)
-
-
-def gelu(x):
-    """PyTorch ``nn.GELU``: the exact erf form (Keras defaults to the tanh approximation)."""
-    return ops.gelu(x, approximate=False)
 
 
 Size = int | Sequence[int]     # a square side, or (height, width) of a rectangular window

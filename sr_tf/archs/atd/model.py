@@ -23,7 +23,8 @@ from keras import layers, ops
 
 from sr_tf.layers.common import check_scale, conv, cyclic_shift
 from sr_tf.layers.depthwise import DepthwiseConv
-from sr_tf.layers.window_attention import (bias_from_table, check_stages, deep_features, gelu,
+from sr_tf.layers.torch_activations import gelu
+from sr_tf.layers.window_attention import (bias_from_table, check_stages, deep_features,
                                            l2_normalize, layer_norm, linear, multi_head_attention,
                                            reconstruction, relative_position_index, shift_mask,
                                            window_model, window_partition, window_reverse)

@@ -20,8 +20,8 @@ from keras import layers, ops
 from sr_tf.layers.common import CropToScale, check_scale, conv, symmetric_indices
 from sr_tf.layers.depthwise import DepthwiseConv
 from sr_tf.layers.rect_window_attention import LocalWindowAttention
-from sr_tf.layers.window_attention import (RGB_MEAN, Mlp, channel_self_attention, gelu,
-                                           layer_norm)
+from sr_tf.layers.torch_activations import gelu
+from sr_tf.layers.window_attention import (RGB_MEAN, Mlp, channel_self_attention, layer_norm)
 
 
 @keras.saving.register_keras_serializable(package="sr_tf")

@@ -18,7 +18,8 @@ from sr_tf.layers.common import check_scale, conv
 from sr_tf.layers.depthwise import DepthwiseConv
 from sr_tf.layers.rect_window_attention import (DualWindowAttention, SpatialGateFFN,
                                                 is_shifted)
-from sr_tf.layers.window_attention import (channel_self_attention, deep_features, gelu, layer_norm,
+from sr_tf.layers.torch_activations import gelu
+from sr_tf.layers.window_attention import (channel_self_attention, deep_features, layer_norm,
                                            linear, reconstruction, window_model)
 
 UPSAMPLERS = ("pixelshuffle", "pixelshuffledirect")

@@ -18,9 +18,9 @@ from sr_tf.layers.common import (CropToScale, PadToMultiple, check_scale, conv,
                                  pixel_shuffle_upsample)
 from sr_tf.layers.depthwise import DepthwiseConv
 from sr_tf.layers.rect_window_attention import zero_pad_to_multiple
-from sr_tf.layers.window_attention import (channel_self_attention, gelu, layer_norm, linear,
-                                           multi_head_attention, window_partition,
-                                           window_reverse)
+from sr_tf.layers.torch_activations import gelu
+from sr_tf.layers.window_attention import (channel_self_attention, layer_norm, linear,
+                                           multi_head_attention, window_partition, window_reverse)
 
 UPSAMPLERS = {"transpose+conv": (2, 3, 4), "pixelshuffle": (2, 3, 4, 8),
               "pixelshuffledirect": (2, 3, 4, 8), "conv": (1,)}

@@ -16,8 +16,9 @@ import numpy as np
 from keras import layers, ops
 
 from sr_tf.layers.common import check_scale, conv
-from sr_tf.layers.window_attention import (Mlp, SwinTransformerBlock, bias_from_table, check_stages,
-                                           deep_features, gelu, layer_norm, linear,
+from sr_tf.layers.torch_activations import gelu
+from sr_tf.layers.window_attention import (Mlp, SwinTransformerBlock, bias_from_table,
+                                           check_stages, deep_features, layer_norm, linear,
                                            multi_head_attention, pixel_shuffle_reconstruction,
                                            window_model, window_partition, window_reverse)
 

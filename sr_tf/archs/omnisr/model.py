@@ -18,10 +18,10 @@ from sr_tf.layers.depthwise import DepthwiseConv
 from sr_tf.layers.esa import enhanced_spatial_attention
 from sr_tf.layers.gated_ffn import gated_dconv_feed_forward
 from sr_tf.layers.rect_window_attention import ZeroPadToMultiple
-from sr_tf.layers.window_attention import (bias_from_table, channel_self_attention, gelu,
-                                           layer_norm, multi_head_attention,
-                                           relative_position_index, window_partition,
-                                           window_reverse)
+from sr_tf.layers.torch_activations import gelu
+from sr_tf.layers.window_attention import (bias_from_table, channel_self_attention, layer_norm,
+                                           multi_head_attention, relative_position_index,
+                                           window_partition, window_reverse)
 
 CHANNEL_HEADS = 4              # Channel_Attention(heads=4)
 

@@ -21,7 +21,8 @@ from sr_tf.layers.common import check_scale, conv, reflect_indices
 from sr_tf.layers.depthwise import DepthwiseConv
 from sr_tf.layers.rect_window_attention import (LocalWindowAttention, SpatialGateFFN,
                                                 is_shifted)
-from sr_tf.layers.window_attention import (deep_features, gelu, layer_norm, linear,
+from sr_tf.layers.torch_activations import gelu
+from sr_tf.layers.window_attention import (deep_features, layer_norm, linear,
                                            pixel_shuffle_reconstruction, window_model)
 
 MIN_SIZE = 16               # RG-SA's two 4x4 stride-4 reductions need 16 pixels
