@@ -18,6 +18,7 @@ from sr_tf.archs.hat.model import overlap_position_index
 from sr_tf.archs.swinir import keys as swinir_weights
 from sr_tf.image_io import read_image
 from sr_tf.inference import Upscaler, size_multiple, whole_image_upscale
+from sr_tf.layers.common import cyclic_shift
 from sr_tf.layers.window_attention import Mlp, layer_norm, relative_position_index, shift_mask
 from sr_tf.models import build_generator
 from sr_tf.torch_files import load_state_dict
@@ -206,3 +207,27 @@ def test_tiled_equals_whole_at_the_tiny_overlap(name, rng):
         whole = np.clip(np.round(whole_image_upscale(model, scale, image).numpy()), 0, 255)
         assert tiled.shape == (shape[0] * scale, shape[1] * scale, 3)
         assert np.abs(tiled - whole).max() <= 1, shape
+
+
+@pytest.mark.parametrize("shift,axis", [(-3, 1), (3, 2), (5, 1)])
+def test_cyclic_shift_and_its_gradient_are_tf_roll_s(shift, axis):
+    """Values and gradient equal ``tf.roll``'s (TensorFlow's own op, the reference), and the
+    gradient graph holds no StridedSliceGrad (TF's gradient of the slices: 15x slower on
+    SwinIR's maps). Deliberate bugs seen failing: the gradient shifted the same way as the
+    values; the custom gradient removed (StridedSliceGrad back in the graph)."""
+    x = tf.Variable(np.random.default_rng(0).normal(size=(2, 7, 9, 3)).astype(np.float32))
+    weights = tf.constant(np.arange(2 * 7 * 9 * 3, dtype=np.float32).reshape(2, 7, 9, 3))
+
+    @tf.function
+    def value_and_grad(shift_fn):
+        with tf.GradientTape() as tape:
+            y = shift_fn(x)
+            loss = tf.reduce_sum(y * weights)
+        return y, tape.gradient(loss, x)
+
+    ours = value_and_grad(lambda t: cyclic_shift(t, shift, axis))
+    reference = value_and_grad(lambda t: tf.roll(t, shift, axis))
+    np.testing.assert_array_equal(ours[0], reference[0])
+    np.testing.assert_array_equal(ours[1], reference[1])
+    graph = value_and_grad.get_concrete_function(lambda t: cyclic_shift(t, shift, axis)).graph
+    assert not [op for op in graph.get_operations() if op.type == "StridedSliceGrad"]
