@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from benchmarks.common import print_table, write_json  # noqa: E402
+from benchmarks.vs_pytorch import median_time  # noqa: E402
 
 TOKENS, CHANNELS, WINDOWS, HEADS = 8 * 48 * 48, 180, 8 * 8, 6
 GROUPS = TOKENS // WINDOWS * HEADS
@@ -59,13 +58,7 @@ def seconds(fn, shapes, dtype, repeats: int = 5) -> float:
             loss = tf.reduce_mean(tf.cast(out, tf.float32))
         return tape.gradient(loss, variables)
 
-    step()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        [g.numpy() for g in step()]
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    return median_time(lambda: [g.numpy() for g in step()], repeats, warmup=1)
 
 
 def torch_ops() -> dict:
@@ -96,13 +89,7 @@ def torch_seconds(fn, shapes, dtype, repeats: int = 5) -> float:
         out = fn(*[leaf.to(dtype) for leaf in leaves])
         out.float().mean().backward()
 
-    step()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    return median_time(step, repeats, warmup=1)
 
 
 def main() -> None:
